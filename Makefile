@@ -1,0 +1,51 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+PORT   ?= 8501
+
+RAW    ?= data/raw
+MARTS  ?= data/marts
+STATE  ?= data/state
+
+.PHONY: run test bench install demo-data pipeline dashboard lint screenshots clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (looked for $(PYTHON))"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## make demo data only when the landing zone is empty
+demo-data: $(STAMP)
+	@if [ -z "$$(ls -A $(RAW) 2>/dev/null)" ]; then \
+	  echo "No extracts in $(RAW): generating demo data"; \
+	  $(PY) -m pipelines demo-data --raw-dir $(RAW); \
+	else echo "Extracts found in $(RAW): keeping them"; fi
+
+pipeline: demo-data
+	$(PY) -m pipelines run --raw-dir $(RAW) --marts-dir $(MARTS) --state-dir $(STATE)
+
+dashboard: $(STAMP)
+	CX_MARTS_DIR=$(MARTS) $(PY) -m streamlit run dashboard/app.py --server.port $(PORT) --server.headless true
+
+run: pipeline dashboard
+
+test: $(STAMP)
+	$(PY) -m pytest -n 2 --dist loadgroup
+
+bench: $(STAMP)
+	$(PY) -m pipelines.bench
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+screenshots: $(STAMP)
+	$(PY) -m tests.browser.screenshots
+
+clean:
+	rm -rf $(VENV) build .pytest_cache

@@ -1,0 +1,1 @@
+"""Nightly pipeline: council extracts -> validated DuckDB warehouse -> parquet marts."""

@@ -1,0 +1,203 @@
+"""Reference tables kept in the repository (data/reference/), read as data.
+
+Analysts edit these files; the pipeline loads them into the warehouse as
+`ref_*` tables for the SQL models, hands their code lists to the Great
+Expectations suites as parameters, and publishes the ones the dashboard needs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import yaml
+
+from pipelines.settings import REFERENCE_DIR
+
+# file stem -> warehouse table
+CSV_TABLES = {
+    "services": "ref_services",
+    "directorates": "ref_directorates",
+    "wards": "ref_wards",
+    "channels": "ref_channels",
+    "sites": "ref_sites",
+    "age_bands": "ref_age_bands",
+    "population_profile": "ref_population_profile",
+    "survey_questions": "ref_survey_questions",
+    "complaint_timescales": "ref_complaint_timescales",
+    "bank_holidays": "ref_bank_holidays",
+    "events": "ref_events",
+}
+
+KPI_UNITS = {"rate", "count", "gbp", "seconds", "per_10k"}
+KPI_POLARITIES = {"higher", "lower", "none"}
+
+
+class ReferenceError(ValueError):
+    """A reference file is missing or malformed; the message names the file."""
+
+
+@dataclass
+class Reference:
+    directory: Path = REFERENCE_DIR
+
+    def csv(self, stem: str) -> pd.DataFrame:
+        path = self.directory / f"{stem}.csv"
+        if not path.exists():
+            raise ReferenceError(f"reference table {path} is missing")
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+    @cached_property
+    def catalogue(self) -> dict:
+        path = self.directory / "kpi_catalogue.yaml"
+        with open(path, encoding="utf-8") as f:
+            cat = yaml.safe_load(f)
+        _check_catalogue(cat, path)
+        return cat
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Hash of every reference file: a change re-validates what depends on it."""
+        h = hashlib.sha256()
+        for path in sorted(self.directory.glob("*")):
+            if path.is_file():
+                h.update(path.name.encode())
+                h.update(path.read_bytes())
+        return h.hexdigest()[:16]
+
+    # ---- code lists handed to the expectation suites as $PARAMETERs
+    @cached_property
+    def suite_parameters(self) -> dict[str, list]:
+        services = self.csv("services")
+        questions = self.csv("survey_questions")
+        answer_pairs = [
+            [row.question_id, answer]
+            for row in questions.itertuples()
+            for answer in row.answer_scale.split("|")
+        ]
+        return {
+            "service_codes": sorted(services.service_code),
+            "directorates": sorted(self.csv("directorates").directorate),
+            "service_directorate_pairs": sorted([r.service_code, r.directorate] for r in services.itertuples()),
+            "ward_codes": sorted(self.csv("wards").ward_code),
+            "channels": sorted(self.csv("channels").channel),
+            "age_bands": sorted(self.csv("age_bands").age_band),
+            "sites": sorted(self.csv("sites").site),
+            "question_ids": sorted(questions.question_id),
+            "question_answer_pairs": answer_pairs,
+        }
+
+    @cached_property
+    def question_ids(self) -> set[str]:
+        return set(self.csv("survey_questions").question_id)
+
+    # ---- KPI catalogue as tables
+    def kpi_table(self) -> pd.DataFrame:
+        outcomes = {o["id"]: o for o in self.catalogue["outcomes"]}
+        rows = []
+        for order, k in enumerate(self.catalogue["kpis"]):
+            base = k.get("baseline") or {}
+            targets = k.get("targets") or []
+            rows.append({
+                "kpi_id": k["id"],
+                "name": k["name"],
+                "outcome": int(k["outcome"]),
+                "outcome_name": outcomes[k["outcome"]]["name"],
+                "headline": bool(k.get("headline", False)),
+                "sort_order": order,
+                "definition": k["definition"],
+                "unit": k["unit"],
+                "polarity": k["polarity"],
+                "target_status": k.get("target_status") if targets else None,
+                "amber_band": float(k["amber_band"]) if targets else None,
+                "target_applies_to_breakdowns": bool(k.get("target_applies_to_breakdowns", False)),
+                "latest_target": float(targets[-1]["value"]) if targets else None,
+                "baseline_value": None if base.get("value") is None else float(base["value"]),
+                "baseline_period": base.get("period"),
+                "baseline_source": base.get("source"),
+                "owner": k.get("owner"),
+                "source": k.get("source"),
+            })
+        return pd.DataFrame(rows)
+
+    def kpi_targets_table(self) -> pd.DataFrame:
+        """One row per KPI and target period: [valid_from, valid_to) months."""
+        rows = []
+        for k in self.catalogue["kpis"]:
+            targets = sorted(k.get("targets") or [], key=lambda t: str(t["from"]))
+            for i, t in enumerate(targets):
+                nxt = targets[i + 1]["from"] if i + 1 < len(targets) else None
+                rows.append({
+                    "kpi_id": k["id"],
+                    "valid_from": f"{t['from']}-01",
+                    "valid_to": None if nxt is None else f"{nxt}-01",
+                    "target": float(t["value"]),
+                    "amber_band": float(k["amber_band"]),
+                    "polarity": k["polarity"],
+                    "applies_to_breakdowns": bool(k.get("target_applies_to_breakdowns", False)),
+                })
+        df = pd.DataFrame(rows)
+        df["valid_from"] = pd.to_datetime(df["valid_from"]).dt.date
+        df["valid_to"] = pd.to_datetime(df["valid_to"]).dt.date
+        return df
+
+    def outcomes_table(self) -> pd.DataFrame:
+        return pd.DataFrame(self.catalogue["outcomes"]).rename(columns={"id": "outcome"})
+
+    # ---- into the warehouse
+    def load_into(self, con: duckdb.DuckDBPyConnection) -> None:
+        for stem, table in CSV_TABLES.items():
+            df = self.csv(stem)  # noqa: F841 - read by DuckDB's replacement scan
+            con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM df")
+        con.execute("""
+            ALTER TABLE ref_wards ALTER population_census_2021 TYPE INTEGER;
+            ALTER TABLE ref_wards ALTER population_mid_2024 TYPE INTEGER;
+            ALTER TABLE ref_channels ALTER baseline_unit_cost_gbp TYPE DOUBLE;
+            ALTER TABLE ref_channels ALTER baseline_low_gbp TYPE DOUBLE;
+            ALTER TABLE ref_channels ALTER baseline_high_gbp TYPE DOUBLE;
+            ALTER TABLE ref_channels ALTER is_digital TYPE BOOLEAN;
+            ALTER TABLE ref_age_bands ALTER sort_order TYPE INTEGER;
+            ALTER TABLE ref_age_bands ALTER population_share_16plus TYPE DOUBLE;
+            ALTER TABLE ref_population_profile ALTER share TYPE DOUBLE;
+            ALTER TABLE ref_complaint_timescales ALTER working_days_allowed TYPE INTEGER;
+            ALTER TABLE ref_bank_holidays ALTER holiday_date TYPE DATE;
+            ALTER TABLE ref_events ALTER event_date TYPE DATE;
+            ALTER TABLE ref_sites ALTER opened_on TYPE DATE;
+        """)
+        kpis = self.kpi_table()  # noqa: F841
+        targets = self.kpi_targets_table()  # noqa: F841
+        outcomes = self.outcomes_table()  # noqa: F841
+        con.execute("CREATE OR REPLACE TABLE ref_kpis AS SELECT * FROM kpis")
+        con.execute("CREATE OR REPLACE TABLE ref_kpi_targets AS SELECT * FROM targets")
+        con.execute("CREATE OR REPLACE TABLE ref_outcomes AS SELECT * FROM outcomes")
+
+
+def _check_catalogue(cat: dict, path: Path) -> None:
+    """Fail early, naming the KPI, rather than publish a half-labelled dashboard."""
+    if not isinstance(cat, dict) or "kpis" not in cat or "outcomes" not in cat:
+        raise ReferenceError(f"{path}: expected top-level 'outcomes' and 'kpis'")
+    outcome_ids = {o["id"] for o in cat["outcomes"]}
+    seen = set()
+    for k in cat["kpis"]:
+        kid = k.get("id", "?")
+        for field in ("id", "name", "outcome", "definition", "unit", "polarity"):
+            if field not in k:
+                raise ReferenceError(f"{path}: KPI {kid} has no {field}")
+        if kid in seen:
+            raise ReferenceError(f"{path}: KPI {kid} is listed twice")
+        seen.add(kid)
+        if k["outcome"] not in outcome_ids:
+            raise ReferenceError(f"{path}: KPI {kid} has unknown outcome {k['outcome']}")
+        if k["unit"] not in KPI_UNITS:
+            raise ReferenceError(f"{path}: KPI {kid} has unknown unit {k['unit']!r}")
+        if k["polarity"] not in KPI_POLARITIES:
+            raise ReferenceError(f"{path}: KPI {kid} has unknown polarity {k['polarity']!r}")
+        if k.get("targets"):
+            if k["polarity"] == "none":
+                raise ReferenceError(f"{path}: KPI {kid} has targets but polarity none")
+            if "amber_band" not in k:
+                raise ReferenceError(f"{path}: KPI {kid} has targets but no amber_band")
