@@ -1,0 +1,333 @@
+"""Bring new or changed extracts of one source into the warehouse.
+
+For each source: find the deliveries, skip those already processed with the
+same content, expectations and code lists, land the rest as text, type them,
+validate them with the source's Great Expectations suite, and then, in one
+transaction per chunk of files, replace whatever those files delivered before
+with the accepted rows, the quarantined rows (with reasons) and the refusals.
+A run killed part-way leaves every chunk either fully in or fully out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from pipelines.contract import Source
+from pipelines.landing import RawFile, discover
+from pipelines.readers import (
+    ANSWERS_TABLE,
+    RAW_TABLE,
+    REJECTS_TABLE,
+    FileRefused,
+    LandedFile,
+    create_staging_tables,
+    land_file,
+)
+from pipelines.reference import Reference
+from pipelines.settings import CONTRACT_FILE, VALIDATION_CHUNK_ROWS
+from pipelines.typing_sql import TYPED_TABLE, build_typed_table_sql
+from pipelines.validation import CheckResult, Suite, SuiteError, load_suite, run_checks
+from pipelines.warehouse import land_table
+
+# Bump when reading or typing changes meaning: every file is then re-read.
+INGEST_VERSION = "1"
+
+
+@dataclass
+class SourceReport:
+    source: str
+    files_seen: int = 0
+    files_new: int = 0
+    files_changed: int = 0
+    files_unchanged: int = 0
+    files_removed: int = 0
+    files_refused: int = 0
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    rows_flagged: int = 0
+    skipped_files: list[str] = field(default_factory=list)
+    refused: list[dict] = field(default_factory=list)
+    suite_error: str | None = None
+    seconds: float = 0.0
+    seconds_validating: float = 0.0
+    checks: dict = field(default_factory=dict)  # check name -> aggregate for check_runs
+
+    @property
+    def files_processed(self) -> int:
+        return self.files_new + self.files_changed
+
+
+def source_fingerprint(source: Source, suite: Suite, parameters: dict) -> str:
+    """What a file's processing depends on besides its own bytes."""
+    h = hashlib.sha256()
+    h.update(INGEST_VERSION.encode())
+    h.update(suite.fingerprint.encode())
+    h.update(json.dumps(parameters, sort_keys=True).encode())
+    h.update(CONTRACT_FILE.read_bytes())
+    h.update(source.name.encode())
+    return h.hexdigest()[:16]
+
+
+def ingest_source(con: duckdb.DuckDBPyConnection, source: Source, raw_dir: Path, ref: Reference,
+                  run_id: str, log=print, only_files: set[str] | None = None,
+                  dry_run: bool = False) -> SourceReport:
+    """Process what is new or changed for one source. With dry_run, validate and
+    report but write nothing (the `validate` command)."""
+    started = time.perf_counter()
+    report = SourceReport(source.name)
+    files, report.skipped_files = discover(raw_dir, source.name)
+    if only_files is not None:
+        files = [f for f in files if f.name in only_files]
+    report.files_seen = len(files)
+    try:
+        suite = load_suite(source.name)
+    except SuiteError as e:
+        report.suite_error = str(e)
+        log(f"  {source.name}: expectation suite unusable, source skipped this run: {e}")
+        return report
+    parameters = ref.suite_parameters
+    fingerprint = source_fingerprint(source, suite, parameters)
+
+    known = {name: (sha, fp) for name, sha, fp in con.execute(
+        "SELECT file_name, sha256, fingerprint FROM ingest_files WHERE source = ?", [source.name]).fetchall()}
+    todo: list[RawFile] = []
+    for f in files:
+        if f.name not in known:
+            report.files_new += 1
+            todo.append(f)
+        elif dry_run and only_files is not None:
+            todo.append(f)  # validating a named file: always look at it
+        elif known[f.name] != (f.sha256, fingerprint):
+            report.files_changed += 1
+            todo.append(f)
+        else:
+            report.files_unchanged += 1
+
+    chunk: list[RawFile] = []
+    chunk_bytes = 0
+    # ~70 bytes a row in these extracts; the chunk bound keeps pandas' memory flat.
+    limit_bytes = VALIDATION_CHUNK_ROWS * 70
+    for f in todo:
+        chunk.append(f)
+        chunk_bytes += f.size_bytes
+        if chunk_bytes >= limit_bytes:
+            _process_chunk(con, source, suite, chunk, parameters, fingerprint, run_id, report, dry_run)
+            chunk, chunk_bytes = [], 0
+    if chunk:
+        _process_chunk(con, source, suite, chunk, parameters, fingerprint, run_id, report, dry_run)
+
+    if only_files is None and not dry_run:
+        present = {f.name for f in files}
+        removed = sorted(set(known) - present)
+        if removed:
+            report.files_removed = len(removed)
+            con.execute("BEGIN")
+            _forget_files(con, source, removed)
+            con.execute("COMMIT")
+
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _forget_files(con, source: Source, names: list[str]) -> None:
+    names_df = pd.DataFrame({"file_name": names})  # noqa: F841
+    con.execute(f"DELETE FROM {land_table(source.name)} WHERE _file IN (SELECT file_name FROM names_df)")
+    if source.question_columns:
+        con.execute("DELETE FROM land_survey_answers WHERE _file IN (SELECT file_name FROM names_df)")
+    for table in ("quarantine", "flagged_rows", "ingest_files"):
+        con.execute(f"DELETE FROM {table} WHERE source = ? AND file_name IN (SELECT file_name FROM names_df)",
+                    [source.name])
+
+
+def _process_chunk(con, source: Source, suite: Suite, files: list[RawFile], parameters: dict,
+                   fingerprint: str, run_id: str, report: SourceReport, dry_run: bool) -> None:
+    create_staging_tables(con, source)
+    landed: dict[str, LandedFile] = {}
+    refused: dict[str, str] = {}
+    rows_read: dict[str, int] = defaultdict(int)
+    rid_offset = 0
+    question_ids = _question_ids(parameters)
+    for f in files:
+        try:
+            lf = land_file(con, source, f.path, rid_offset, question_ids)
+        except FileRefused as e:
+            refused[f.name] = str(e)
+            con.execute(f"DELETE FROM {RAW_TABLE} WHERE _file = ?", [f.name])
+            continue
+        landed[f.name] = lf
+        rows_read[f.name] = lf.rows_read
+        rid_offset += lf.max_row + 1
+
+    con.execute(build_typed_table_sql(source))
+    started = time.perf_counter()
+    frames = {"rows": con.execute(
+        f"SELECT * EXCLUDE (_errors, _raw, _key) FROM {TYPED_TABLE} WHERE len(_errors) = 0").df()}
+    frames["rows"].index = frames["rows"]["_rid"].to_numpy()
+    if source.question_columns:
+        frames["answers"] = con.execute(f"""
+            SELECT a._rid, a.question_id, trim(a.answer) AS answer
+            FROM {ANSWERS_TABLE} a JOIN {TYPED_TABLE} t USING (_rid) WHERE len(t._errors) = 0""").df()
+        frames["answers"].index = frames["answers"]["_rid"].to_numpy()
+    results: list[CheckResult] = []
+    for frame_name, frame in frames.items():
+        if frame.empty:
+            continue
+        results += run_checks(suite.checks_for(frame_name), frame, parameters)
+    report.seconds_validating += time.perf_counter() - started
+
+    rid_file = frames["rows"]["_file"]
+    rid_row = frames["rows"]["_row"]
+    quarantined: list[pd.DataFrame] = []
+    flagged: list[pd.DataFrame] = []
+    for r in results:
+        agg = report.checks.setdefault(r.check.name, {
+            "description": r.check.description, "severity": r.check.severity,
+            "on_failure": r.check.on_failure, "rows_checked": 0, "rows_failed": 0,
+            "files_failed": set(), "error": None})
+        agg["rows_checked"] += r.element_count
+        if r.error:
+            agg["error"] = r.error
+            continue
+        if r.failing_rids is None or len(r.failing_rids) == 0:
+            if not r.success:  # an aggregate check failed: counted, no rows to point at
+                agg["rows_failed"] += r.unexpected_count
+            continue
+        rids = np.unique(r.failing_rids)
+        failing_files = rid_file.loc[rids]
+        agg["rows_failed"] += len(rids)
+        agg["files_failed"].update(failing_files.unique())
+        if r.check.on_failure == "refuse_file":
+            for name, rows in rid_row.loc[rids].groupby(failing_files.to_numpy()):
+                refused.setdefault(
+                    name, f"{r.check.description} ({len(rows)} row(s), first at row {int(rows.min())})")
+        elif r.check.on_failure == "quarantine_rows":
+            quarantined.append(pd.DataFrame({
+                "_rid": rids, "check_name": r.check.name, "severity": r.check.severity,
+                "reason": r.check.description,
+                "masked_column": r.check.column if r.check.personal_data else None}))
+        else:
+            flagged.append(pd.DataFrame({"_rid": rids, "check_name": r.check.name, "severity": r.check.severity}))
+
+    q = (pd.concat(quarantined, ignore_index=True) if quarantined
+         else pd.DataFrame({"_rid": pd.Series(dtype="int64"), "check_name": pd.Series(dtype="str"),
+                            "severity": pd.Series(dtype="str"), "reason": pd.Series(dtype="str"),
+                            "masked_column": pd.Series(dtype="str")}))
+    fl = (pd.concat(flagged, ignore_index=True) if flagged
+          else pd.DataFrame({"_rid": pd.Series(dtype="int64"), "check_name": pd.Series(dtype="str"),
+                             "severity": pd.Series(dtype="str")}))
+    if dry_run:
+        _summarise_dry_run(con, source, files, refused, q, fl, rows_read, report)
+        return
+    _commit_chunk(con, source, files, landed, refused, q, fl, rows_read, fingerprint, run_id, report)
+
+
+def _question_ids(parameters: dict) -> set[str]:
+    return set(parameters.get("question_ids", []))
+
+
+def _commit_chunk(con, source: Source, files: list[RawFile], landed: dict[str, LandedFile],
+                  refused: dict[str, str], q: pd.DataFrame, fl: pd.DataFrame, rows_read: dict[str, int],
+                  fingerprint: str, run_id: str, report: SourceReport) -> None:
+    cols = ", ".join(f'"{c}"' for c in source.column_names)
+    refused_df = pd.DataFrame({"file_name": list(refused) or [None]}, dtype="object")  # noqa: F841
+    q_rids = q[["_rid"]].drop_duplicates()  # noqa: F841
+    con.execute("BEGIN")
+    try:
+        _forget_files(con, source, [f.name for f in files])
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE chunk_accepted AS
+            SELECT t.* FROM {TYPED_TABLE} t
+            WHERE len(t._errors) = 0
+              AND t._file NOT IN (SELECT file_name FROM refused_df WHERE file_name IS NOT NULL)
+              AND t._rid NOT IN (SELECT _rid FROM q_rids)""")
+        con.execute(f"INSERT INTO {land_table(source.name)} SELECT _file, _row, _key, {cols} FROM chunk_accepted")
+        if source.question_columns:
+            con.execute(f"""
+                INSERT INTO land_survey_answers
+                SELECT t._file, t._row, a.question_id, trim(a.answer)
+                FROM {ANSWERS_TABLE} a JOIN chunk_accepted t USING (_rid)""")
+        # Quarantine: failed checks, unparseable values and unsplittable records.
+        con.execute(f"""
+            INSERT INTO quarantine
+            SELECT ?, t._file, t._row, t._key, q.check_name, q.severity, q.reason, t._raw, q.masked_column, ?
+            FROM q JOIN {TYPED_TABLE} t USING (_rid)
+            WHERE t._file NOT IN (SELECT file_name FROM refused_df WHERE file_name IS NOT NULL)
+            UNION ALL
+            SELECT ?, _file, _row, _key, 'parse', 'critical', array_to_string(_errors, '; '), _raw, NULL, ?
+            FROM {TYPED_TABLE}
+            WHERE len(_errors) > 0 AND _file NOT IN (SELECT file_name FROM refused_df WHERE file_name IS NOT NULL)
+            UNION ALL
+            SELECT ?, _file, _row, NULL, 'read', 'critical', reason, to_json({{'raw_line': raw_text}}), NULL, ?
+            FROM {REJECTS_TABLE}
+            WHERE _file NOT IN (SELECT file_name FROM refused_df WHERE file_name IS NOT NULL)
+        """, [source.name, run_id] * 3)
+        con.execute(f"""
+            INSERT INTO flagged_rows
+            SELECT ?, t._file, t._row, f.check_name, f.severity, ?
+            FROM fl f JOIN {TYPED_TABLE} t USING (_rid)
+            WHERE t._file NOT IN (SELECT file_name FROM refused_df WHERE file_name IS NOT NULL)
+        """, [source.name, run_id])
+        per_file = {name: (loaded, quarantined, flagged) for name, loaded, quarantined, flagged in con.execute("""
+            SELECT f.name,
+                   (SELECT count(*) FROM chunk_accepted a WHERE a._file = f.name),
+                   (SELECT count(DISTINCT row_number) FROM quarantine qq WHERE qq.source = ? AND qq.file_name = f.name),
+                   (SELECT count(DISTINCT row_number) FROM flagged_rows fr WHERE fr.source = ? AND fr.file_name = f.name)
+            FROM (SELECT unnest(?::VARCHAR[]) AS name) f""",
+            [source.name, source.name, [f.name for f in files]]).fetchall()}
+        for f in files:
+            lf = landed.get(f.name)
+            loaded, quarantined, flagged = per_file.get(f.name, (0, 0, 0))
+            status = "refused" if f.name in refused else "loaded"
+            con.execute("INSERT INTO ingest_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)", [
+                source.name, f.name, f.sha256, f.size_bytes, fingerprint, status, refused.get(f.name),
+                rows_read.get(f.name, 0), loaded, quarantined, flagged,
+                lf.unknown_columns if lf else [], lf.notes if lf else [], run_id])
+            report.rows_read += rows_read.get(f.name, 0)
+            report.rows_loaded += loaded
+            report.rows_quarantined += quarantined
+            report.rows_flagged += flagged
+            if status == "refused":
+                report.files_refused += 1
+                report.refused.append({"source": source.name, "file": f.name, "reason": refused[f.name]})
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _summarise_dry_run(con, source: Source, files: list[RawFile], refused: dict[str, str],
+                       q: pd.DataFrame, fl: pd.DataFrame, rows_read: dict[str, int],
+                       report: SourceReport) -> None:
+    parse_failed = con.execute(f"SELECT _rid FROM {TYPED_TABLE} WHERE len(_errors) > 0").df()["_rid"]
+    rejects = con.execute(f"SELECT count(*) FROM {REJECTS_TABLE}").fetchone()[0]
+    report.rows_read += sum(rows_read.values())
+    report.rows_quarantined += len(set(q["_rid"]) | set(parse_failed)) + rejects
+    report.rows_flagged += fl["_rid"].nunique()
+    report.files_refused += len(refused)
+    report.refused += [{"source": source.name, "file": n, "reason": r} for n, r in refused.items()]
+    if len(parse_failed):
+        agg = report.checks.setdefault("parse", {
+            "description": "a value does not parse as its contract type", "severity": "critical",
+            "on_failure": "quarantine_rows", "rows_checked": 0, "rows_failed": 0, "files_failed": set(),
+            "error": None})
+        agg["rows_failed"] += len(parse_failed)
+
+
+def record_check_runs(con, run_id: str, report: SourceReport) -> None:
+    rows = [(run_id, report.source, name, a["description"], a["severity"], a["on_failure"],
+             a["rows_checked"], a["rows_failed"], len(a["files_failed"]), a["error"])
+            for name, a in report.checks.items()]
+    if rows:
+        con.executemany("INSERT INTO check_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    if report.suite_error:
+        con.execute("INSERT INTO suite_errors VALUES (?, ?, ?)", [run_id, report.source, report.suite_error])

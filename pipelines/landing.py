@@ -1,0 +1,49 @@
+"""Find the extracts waiting in the landing zone, in the order they must be applied."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+# Names a delivery uses while it is still being written, or that are not data:
+# skipped until they are renamed to their final name.
+IGNORED_PREFIXES = (".", "~")
+IGNORED_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".filepart", ".lock")
+
+
+@dataclass(frozen=True)
+class RawFile:
+    source: str
+    path: Path
+    sha256: str
+    size_bytes: int
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def is_delivery(path: Path) -> bool:
+    name = path.name
+    return path.is_file() and not name.startswith(IGNORED_PREFIXES) and not name.lower().endswith(IGNORED_SUFFIXES)
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def discover(raw_dir: Path, source: str) -> tuple[list[RawFile], list[str]]:
+    """Deliveries of one source in lexicographic order of file name (contract s1),
+    and the names skipped as temporary or still being written (reported, not read)."""
+    folder = raw_dir / source
+    if not folder.is_dir():
+        return [], []
+    entries = sorted(folder.iterdir(), key=lambda p: p.name)
+    files = [RawFile(source, p, sha256_of(p), p.stat().st_size) for p in entries if is_delivery(p)]
+    skipped = [p.name for p in entries if p.is_file() and not is_delivery(p)]
+    return files, skipped

@@ -1,0 +1,200 @@
+"""Great Expectations suites kept as files in expectations/, run on DataFrames.
+
+One suite per source, `expectations/<source>.json`, in Great Expectations 1.x's
+own suite format. Each expectation's `severity` (a GX 1.x field) says whether
+failing data may be published, and `meta.on_failure` says what happens:
+
+- severity critical, on_failure refuse_file: the whole file is refused
+  (e.g. a phone number in a pseudonymised column);
+- severity critical, on_failure quarantine_rows (the default for critical):
+  the failing rows are quarantined with the check's description as reason;
+- severity warning or info (on_failure flag): rows are published; the failure
+  is counted and shown on the data-quality page (warning turns the status
+  amber, info is recorded only).
+
+`meta.personal_data: true` marks a check whose failing values may identify a
+person (a name typed as owner_role): the value is masked wherever published.
+
+`meta.frame` is `rows` (default: one row per record) or `answers` (survey
+answers, one row per response and question). Code lists from the reference
+tables reach the suites as `{"$PARAMETER": "service_codes"}`.
+
+Great Expectations 1.x has no DuckDB data source, so DuckDB hands each chunk
+over as a pandas DataFrame indexed by `_rid`, a row id unique in the chunk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipelines.settings import EXPECTATIONS_DIR
+
+SEVERITIES = ("critical", "warning", "info")
+ACTIONS = ("refuse_file", "quarantine_rows", "flag")
+FRAMES = ("rows", "answers")
+
+
+class SuiteError(ValueError):
+    """An expectation file cannot be used; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Check:
+    index: int
+    name: str
+    description: str
+    severity: str
+    on_failure: str
+    frame: str
+    config: dict  # {"type": ..., "kwargs": ...}
+    personal_data: bool = False  # failing values may identify someone: mask them when published
+
+    @property
+    def column(self) -> str | None:
+        return self.config["kwargs"].get("column")
+
+
+@dataclass
+class Suite:
+    source: str
+    path: Path
+    checks: list[Check]
+    fingerprint: str
+
+    def checks_for(self, frame: str) -> list[Check]:
+        return [c for c in self.checks if c.frame == frame]
+
+
+@dataclass
+class CheckResult:
+    check: Check
+    success: bool
+    element_count: int = 0
+    unexpected_count: int = 0
+    failing_rids: np.ndarray | None = None  # None: the check is not row-level
+    error: str | None = None                 # the check could not run
+    sample: list = field(default_factory=list)
+
+
+def suite_path(source: str, directory: Path = EXPECTATIONS_DIR) -> Path:
+    return directory / f"{source}.json"
+
+
+def _default_name(config: dict) -> str:
+    kw = config.get("kwargs", {})
+    cols = kw.get("column") or kw.get("column_list") or [kw.get("column_A"), kw.get("column_B")]
+    cols = cols if isinstance(cols, str) else "+".join(str(c) for c in cols if c)
+    return f"{config['type'].removeprefix('expect_')}[{cols}]"
+
+
+def load_suite(source: str, directory: Path = EXPECTATIONS_DIR) -> Suite:
+    """Read and check one suite file; raise SuiteError naming the file and the problem."""
+    path = suite_path(source, directory)
+    if not path.exists():
+        raise SuiteError(f"{path}: no expectation suite for source {source!r}")
+    text = path.read_text(encoding="utf-8")
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise SuiteError(f"{path}: not valid JSON at line {e.lineno}, column {e.colno}: {e.msg}") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("expectations"), list):
+        raise SuiteError(f"{path}: expected an object with an 'expectations' list")
+    checks = []
+    for i, exp in enumerate(raw["expectations"]):
+        where = f"{path}: expectation {i + 1}"
+        if not isinstance(exp, dict) or "type" not in exp:
+            raise SuiteError(f"{where}: has no 'type'")
+        meta = exp.get("meta") or {}
+        severity = exp.get("severity", "critical")
+        if severity not in SEVERITIES:
+            raise SuiteError(f"{where} ({exp['type']}): severity must be one of {', '.join(SEVERITIES)}, not {severity!r}")
+        on_failure = meta.get("on_failure", "quarantine_rows" if severity == "critical" else "flag")
+        if on_failure not in ACTIONS:
+            raise SuiteError(f"{where} ({exp['type']}): meta.on_failure must be one of {', '.join(ACTIONS)}")
+        if (severity == "critical") != (on_failure != "flag"):
+            raise SuiteError(f"{where} ({exp['type']}): severity {severity} cannot have on_failure {on_failure} "
+                             "(critical refuses or quarantines; warning and info flag)")
+        frame = meta.get("frame", "rows")
+        if frame not in FRAMES:
+            raise SuiteError(f"{where} ({exp['type']}): meta.frame must be one of {', '.join(FRAMES)}")
+        config = {"type": exp["type"], "kwargs": exp.get("kwargs", {})}
+        _check_buildable(config, where)
+        checks.append(Check(i, meta.get("name") or _default_name(config),
+                            meta.get("description") or _default_name(config),
+                            severity, on_failure, frame, config, bool(meta.get("personal_data", False))))
+    fingerprint = hashlib.sha256(text.encode()).hexdigest()[:16]
+    return Suite(source, path, checks, fingerprint)
+
+
+def _check_buildable(config: dict, where: str) -> None:
+    """Let Great Expectations itself reject an unknown type or bad arguments."""
+    gx = _gx()
+    try:
+        gx.ExpectationSuite(name="check", expectations=[dict(config)])
+    except Exception as e:  # GX raises a range of types for bad configs
+        first = str(e).strip().splitlines()[0][:300] if str(e).strip() else type(e).__name__
+        raise SuiteError(f"{where} ({config['type']}): Great Expectations rejects it: {first}") from None
+
+
+@cache
+def _gx():
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    import great_expectations as gx
+
+    return gx
+
+
+@cache
+def _batch_definition():
+    gx = _gx()
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    asset = context.data_sources.add_pandas("chunks").add_dataframe_asset("chunk")
+    return asset.add_batch_definition_whole_dataframe("whole")
+
+
+def run_checks(checks: list[Check], frame: pd.DataFrame, parameters: dict) -> list[CheckResult]:
+    """Validate one DataFrame (index = _rid) against some checks of a suite."""
+    if not checks:
+        return []
+    gx = _gx()
+    # Results do not come back in suite order: tag each expectation to match them.
+    configs = [dict(c.config, meta={"check_index": i}) for i, c in enumerate(checks)]
+    suite = gx.ExpectationSuite(name="run", expectations=configs)
+    batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
+    result = batch.validate(suite, expectation_parameters=parameters,
+                            result_format={"result_format": "COMPLETE"})
+    by_index = {int(res.expectation_config.meta["check_index"]): res for res in result.results}
+    out = []
+    for i, check in enumerate(checks):
+        res = by_index[i]
+        info = res.exception_info or {}
+        if info.get("raised_exception"):
+            msg = (info.get("exception_message") or "unknown error").strip().splitlines()[0][:300]
+            out.append(CheckResult(check, success=False, error=msg))
+            continue
+        r = res.result or {}
+        idx = r.get("unexpected_index_list")
+        rids = None
+        if idx is not None:
+            rids = np.array([i if not isinstance(i, dict) else i.get("_rid") for i in idx], dtype=np.int64)
+        out.append(CheckResult(
+            check, success=bool(res.success),
+            element_count=int(r.get("element_count") or len(frame)),
+            unexpected_count=int(r.get("unexpected_count") or (0 if rids is None else len(rids))),
+            failing_rids=rids,
+            sample=[str(v)[:40] for v in (r.get("partial_unexpected_list") or [])[:5]],
+        ))
+    return out

@@ -1,0 +1,105 @@
+"""The persistent DuckDB warehouse in the state directory.
+
+It keeps every accepted row of every file with the file it came from (`land_*`
+tables), what was quarantined and why, which files were processed or refused,
+and the history of runs. Marts are rebuilt from it by the SQL models, so a
+nightly run that reads one new file and a full rebuild from every file give the
+same marts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from pipelines.contract import Source, load_sources
+from pipelines.settings import DUCKDB_MEMORY_LIMIT, DUCKDB_THREADS
+
+WAREHOUSE_FILE = "warehouse.duckdb"
+
+DUCKDB_TYPES = {
+    "text": "VARCHAR",
+    "timestamp": "TIMESTAMP",
+    "date": "DATE",
+    "month": "DATE",  # first day of the month
+    "bool": "BOOLEAN",
+    "decimal": "DECIMAL(18, 2)",
+    "number": "DOUBLE",
+    "integer": "BIGINT",
+}
+
+LOG_TABLES_DDL = """
+CREATE TABLE IF NOT EXISTS ingest_files (
+    source VARCHAR, file_name VARCHAR, sha256 VARCHAR, size_bytes BIGINT, fingerprint VARCHAR,
+    status VARCHAR,             -- loaded | refused
+    reason VARCHAR,             -- why it was refused
+    rows_read BIGINT, rows_loaded BIGINT, rows_quarantined BIGINT, rows_flagged BIGINT,
+    unknown_columns VARCHAR[], notes VARCHAR[],
+    run_id VARCHAR, processed_at TIMESTAMP
+);
+CREATE TABLE IF NOT EXISTS quarantine (
+    source VARCHAR, file_name VARCHAR, row_number BIGINT, record_key VARCHAR,
+    check_name VARCHAR, severity VARCHAR, reason VARCHAR,
+    record VARCHAR,             -- the row as delivered (JSON); may hold pseudonymised ids
+    masked_column VARCHAR,      -- a column the check says may hold personal data
+    run_id VARCHAR
+);
+CREATE TABLE IF NOT EXISTS flagged_rows (
+    source VARCHAR, file_name VARCHAR, row_number BIGINT, check_name VARCHAR, severity VARCHAR, run_id VARCHAR
+);
+CREATE TABLE IF NOT EXISTS check_runs (
+    run_id VARCHAR, source VARCHAR, check_name VARCHAR, description VARCHAR, severity VARCHAR,
+    on_failure VARCHAR, rows_checked BIGINT, rows_failed BIGINT, files_failed BIGINT, error VARCHAR
+);
+CREATE TABLE IF NOT EXISTS suite_errors (
+    run_id VARCHAR, source VARCHAR, message VARCHAR
+);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id VARCHAR, mode VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP, status VARCHAR,
+    files_seen BIGINT, files_new BIGINT, files_changed BIGINT, files_removed BIGINT,
+    files_refused BIGINT, rows_loaded BIGINT, rows_quarantined BIGINT, rows_flagged BIGINT,
+    seconds DOUBLE, message VARCHAR
+);
+CREATE TABLE IF NOT EXISTS land_survey_answers (
+    _file VARCHAR, _row BIGINT, question_id VARCHAR, answer VARCHAR
+);
+"""
+
+
+def land_table(source: str) -> str:
+    return f"land_{source}"
+
+
+def land_table_ddl(source: Source) -> str:
+    cols = ", ".join(f'"{c.name}" {DUCKDB_TYPES[c.type]}' for c in source.columns)
+    return f"CREATE TABLE IF NOT EXISTS {land_table(source.name)} (_file VARCHAR, _row BIGINT, _key VARCHAR, {cols})"
+
+
+def connect(state_dir: Path) -> duckdb.DuckDBPyConnection:
+    state_dir.mkdir(parents=True, exist_ok=True)
+    tmp = state_dir / "duckdb_tmp"
+    tmp.mkdir(exist_ok=True)
+    con = duckdb.connect(str(state_dir / WAREHOUSE_FILE))
+    con.execute(f"SET threads = {DUCKDB_THREADS}; SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'; "
+                f"SET temp_directory = '{tmp}'; SET TimeZone = 'Europe/London'")
+    return con
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(LOG_TABLES_DDL)
+    for source in load_sources().values():
+        con.execute(land_table_ddl(source))
+
+
+def reset(con: duckdb.DuckDBPyConnection) -> None:
+    """Forget every processed file (full refresh): the run re-reads all of RAW.
+
+    The run history and past check results are kept: they are a log, not data.
+    """
+    con.execute("BEGIN")
+    for source in load_sources().values():
+        con.execute(f"DELETE FROM {land_table(source.name)}")
+    con.execute("DELETE FROM land_survey_answers; DELETE FROM ingest_files; "
+                "DELETE FROM quarantine; DELETE FROM flagged_rows")
+    con.execute("COMMIT")
