@@ -1,0 +1,179 @@
+"""`python -m pipelines run`: process what is new under RAW and publish the marts."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import secrets
+import sys
+import time
+from pathlib import Path
+
+from pipelines import models, warehouse
+from pipelines.contract import load_sources
+from pipelines.ingest import SourceReport, ingest_source, record_check_runs
+from pipelines.lock import PipelineLock, RunInProgress
+from pipelines.publish import publish
+from pipelines.reference import Reference, ReferenceError
+from pipelines.settings import DEFAULT_MARTS_DIR, DEFAULT_RAW_DIR, DEFAULT_STATE_DIR
+
+EXIT_PUBLISHED = 0
+EXIT_FAILED = 1
+EXIT_BUSY = 75  # EX_TEMPFAIL: try again later
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "run",
+        help="process new or changed extracts and publish the marts",
+        description=(
+            "Process what is new or changed under RAW (one folder per source), validate it with the "
+            "expectation suites in expectations/, keep the warehouse in STATE and publish the parquet "
+            "marts and manifest.json to MARTS/current/ atomically. Exit 0 when published (rows may have "
+            "been quarantined), 1 when nothing could be published (MARTS/current/ is left as it was), "
+            "75 when another run holds the lock."),
+    )
+    add_dir_arguments(p)
+    p.add_argument("--full-refresh", action="store_true",
+                   help="forget what was processed and rebuild everything from every file under RAW")
+    p.add_argument("--quiet", action="store_true", help="print only the summary line and errors")
+
+
+def add_dir_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--raw-dir", type=Path, default=DEFAULT_RAW_DIR, help="landing zone (default: data/raw)")
+    p.add_argument("--marts-dir", type=Path, default=DEFAULT_MARTS_DIR, help="published marts (default: data/marts)")
+    p.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR,
+                   help="warehouse, lock and run state (default: data/state)")
+
+
+def new_run_id() -> str:
+    return f"{dt.datetime.now():%Y%m%dT%H%M%S%f}-{secrets.token_hex(3)}"
+
+
+def run(args: argparse.Namespace) -> int:
+    log = (lambda *a, **k: None) if args.quiet else print
+    raw_dir, marts_dir, state_dir = args.raw_dir, args.marts_dir, args.state_dir
+    if not raw_dir.is_dir():
+        print(f"error: the landing zone {raw_dir} does not exist; nothing was published.", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        with PipelineLock(state_dir):
+            return _run_locked(raw_dir, marts_dir, state_dir, args.full_refresh, log)
+    except RunInProgress as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_BUSY
+
+
+def _run_locked(raw_dir: Path, marts_dir: Path, state_dir: Path, full_refresh: bool, log) -> int:
+    started = time.perf_counter()
+    started_at = dt.datetime.now()
+    run_id = new_run_id()
+    mode = "full_refresh" if full_refresh else "incremental"
+    con = warehouse.connect(state_dir)
+    warehouse.ensure_schema(con)
+    con.execute("INSERT INTO runs (run_id, mode, started_at, status) VALUES (?, ?, ?, 'running')",
+                [run_id, mode, started_at])
+    log(f"Run {run_id} ({mode.replace('_', ' ')}): {raw_dir} -> {marts_dir}")
+    reports: list[SourceReport] = []
+    try:
+        ref = Reference()
+        ref.load_into(con)
+        if full_refresh:
+            warehouse.reset(con)
+        for source in load_sources().values():
+            report = ingest_source(con, source, raw_dir, ref, run_id, log=log)
+            record_check_runs(con, run_id, report)
+            reports.append(report)
+            log(_source_line(report))
+        totals = _totals(reports)
+        # The run row is written as published before the marts are built so the
+        # published run history includes this run; it is corrected on failure.
+        con.execute("""
+            UPDATE runs SET status = 'published', files_seen = ?, files_new = ?, files_changed = ?,
+                files_removed = ?, files_refused = ?, rows_loaded = ?, rows_quarantined = ?, rows_flagged = ?,
+                finished_at = ?, seconds = ?
+            WHERE run_id = ?""", [totals["files_seen"], totals["files_new"], totals["files_changed"],
+                                  totals["files_removed"], totals["files_refused"], totals["rows_loaded"],
+                                  totals["rows_quarantined"], totals["rows_flagged"], dt.datetime.now(),
+                                  time.perf_counter() - started, run_id])
+        timings = models.build(con, log=log)
+        manifest = _manifest(con, run_id, mode, started_at, reports, totals, timings)
+        final = publish(con, marts_dir, run_id, manifest)
+        con.execute("CHECKPOINT")
+    except (ReferenceError, RuntimeError, OSError) as e:
+        _fail(con, run_id, started, e)
+        print(f"error: the run failed and nothing was published ({e}). "
+              f"{marts_dir / 'current'} is unchanged.", file=sys.stderr)
+        return EXIT_FAILED
+    except BaseException as e:
+        _fail(con, run_id, started, e)
+        raise
+    finally:
+        con.close()
+    print(f"Published {final.name} in {time.perf_counter() - started:.1f} s: "
+          f"{totals['files_new'] + totals['files_changed']} file(s) processed, {totals['files_refused']} refused, "
+          f"{totals['rows_loaded']:,} rows loaded, {totals['rows_quarantined']:,} quarantined.")
+    for r in (x for rep in reports for x in rep.refused):
+        print(f"  refused {r['source']}/{r['file']}: {r['reason']}")
+    for rep in reports:
+        if rep.suite_error:
+            print(f"  suite not applied, {rep.source} files waiting: {rep.suite_error}")
+    return EXIT_PUBLISHED
+
+
+def _fail(con, run_id: str, started: float, error: BaseException) -> None:
+    try:
+        con.execute("ROLLBACK")
+    except Exception:
+        pass  # no transaction was open
+    try:
+        con.execute("UPDATE runs SET status = 'failed', finished_at = ?, seconds = ?, message = ? WHERE run_id = ?",
+                    [dt.datetime.now(), time.perf_counter() - started, str(error)[:1000], run_id])
+    except Exception:
+        pass  # the warehouse itself may be what failed
+
+
+def _source_line(r: SourceReport) -> str:
+    line = (f"  {r.source:<17} {r.files_seen:>5} files ({r.files_new} new, {r.files_changed} changed, "
+            f"{r.files_removed} removed, {r.files_refused} refused)  {r.rows_loaded:>10,} rows loaded  "
+            f"{r.rows_quarantined:>6,} quarantined  {r.seconds:6.1f} s")
+    return line
+
+
+def _totals(reports: list[SourceReport]) -> dict[str, int]:
+    keys = ("files_seen", "files_new", "files_changed", "files_removed", "files_refused",
+            "rows_read", "rows_loaded", "rows_quarantined", "rows_flagged")
+    return {k: sum(getattr(r, k) for r in reports) for k in keys}
+
+
+def _manifest(con, run_id: str, mode: str, started_at: dt.datetime, reports: list[SourceReport],
+              totals: dict, timings: dict) -> dict:
+    as_at = con.execute("SELECT max(latest_event) FROM marts.dq_freshness WHERE source IN ('calls', 'contacts')"
+                        ).fetchone()[0]
+    open_q = con.execute("SELECT count(*) FROM marts.dq_quarantine WHERE status = 'open'").fetchone()[0]
+    latest_complete = con.execute(
+        "SELECT max(period) FROM marts.dim_periods WHERE is_complete").fetchone()[0]
+    return {
+        "run_id": run_id,
+        "mode": mode,
+        "started_at": started_at.isoformat(timespec="seconds"),
+        "published_at": dt.datetime.now().isoformat(timespec="seconds"),
+        "timezone": "Europe/London",
+        "data_as_at": as_at.isoformat(sep=" ", timespec="seconds") if as_at else None,
+        "latest_complete_period": latest_complete,
+        "totals": totals,
+        "rows_quarantined": {"this_run": totals["rows_quarantined"], "open": open_q},
+        "files_refused": [x for r in reports for x in r.refused],
+        "suite_errors": {r.source: r.suite_error for r in reports if r.suite_error},
+        "skipped_files": {r.source: r.skipped_files for r in reports if r.skipped_files},
+        "sources": {
+            r.source: {
+                "files_seen": r.files_seen, "files_new": r.files_new, "files_changed": r.files_changed,
+                "files_unchanged": r.files_unchanged, "files_removed": r.files_removed,
+                "files_refused": r.files_refused, "rows_loaded": r.rows_loaded,
+                "rows_quarantined": r.rows_quarantined, "rows_flagged": r.rows_flagged,
+                "seconds": round(r.seconds, 2), "seconds_validating": round(r.seconds_validating, 2),
+            } for r in reports
+        },
+        "model_seconds": {k: round(v, 3) for k, v in timings.items()},
+    }

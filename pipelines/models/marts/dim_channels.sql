@@ -1,0 +1,1 @@
+SELECT * FROM ref_channels ORDER BY is_digital, channel

@@ -1,0 +1,2 @@
+-- Events analysts mark on trend charts (data/reference/events.csv).
+SELECT event_date, label, scope, source FROM ref_events ORDER BY event_date

@@ -1,0 +1,1 @@
+SELECT * FROM ref_outcomes ORDER BY outcome

@@ -1,0 +1,1 @@
+SELECT * FROM int_periods ORDER BY period

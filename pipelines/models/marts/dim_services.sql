@@ -1,0 +1,1 @@
+SELECT service_code, service_name, directorate FROM ref_services ORDER BY directorate, service_name

@@ -1,0 +1,2 @@
+-- Pipeline run history, newest first.
+SELECT * FROM runs ORDER BY started_at DESC

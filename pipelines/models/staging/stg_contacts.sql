@@ -1,0 +1,5 @@
+-- One row per key (contact_id): a later file's row replaces an earlier one
+-- (data contract s1: files apply in lexicographic order of name).
+SELECT * EXCLUDE (_key)
+FROM land_contacts
+QUALIFY row_number() OVER (PARTITION BY contact_id ORDER BY _file DESC, _row DESC) = 1
