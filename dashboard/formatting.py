@@ -1,0 +1,85 @@
+"""Numbers and statuses formatted for people, not machines."""
+
+from __future__ import annotations
+
+import math
+
+# RAG is never shown by colour alone: each status has a word and a symbol.
+RAG = {
+    "green": {"label": "On target", "symbol": "✓", "icon": ":material/check_circle:", "badge": "green"},
+    "amber": {"label": "Near target", "symbol": "!", "icon": ":material/error:", "badge": "orange"},
+    "red": {"label": "Off target", "symbol": "✗", "icon": ":material/cancel:", "badge": "red"},
+    None: {"label": "No target", "symbol": "–", "icon": ":material/remove:", "badge": "gray"},
+}
+
+
+def rag_text(rag: str | None) -> str:
+    r = RAG.get(rag if isinstance(rag, str) else None, RAG[None])
+    return f"{r['symbol']} {r['label']}"
+
+
+def is_missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def fmt_value(value, unit: str, *, precise: bool = False) -> str:
+    """A KPI value in its unit: 83%, £4.20, 1,234, 2 min 5 s, 12.3 per 10,000."""
+    if is_missing(value):
+        return "–"
+    if unit == "rate":
+        return f"{value * 100:.1f}%" if precise else f"{value * 100:.0f}%"
+    if unit == "gbp":
+        if abs(value) >= 1_000_000:
+            return f"£{value / 1_000_000:.2f}m"
+        if abs(value) >= 10_000:
+            return f"£{value:,.0f}"
+        return f"£{value:,.2f}"
+    if unit == "seconds":
+        minutes, seconds = divmod(round(value), 60)
+        return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
+    if unit == "per_10k":
+        return f"{value:.1f}"
+    if unit == "count":
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"
+
+
+def fmt_change(delta, unit: str) -> str:
+    """A change between two values: +3 points, -£0.20, +1,200, -15 s."""
+    if is_missing(delta):
+        return "–"
+    sign = "+" if delta > 0 else "−" if delta < 0 else "±"
+    a = abs(delta)
+    if unit == "rate":
+        return f"{sign}{a * 100:.1f} points"
+    if unit == "gbp":
+        return f"{sign}£{a:,.2f}"
+    if unit == "seconds":
+        return f"{sign}{a:.0f} s"
+    if unit == "per_10k":
+        return f"{sign}{a:.1f}"
+    return f"{sign}{a:,.0f}"
+
+
+def fmt_target(target, unit: str, polarity: str) -> str:
+    if is_missing(target):
+        return "No target set"
+    word = "at least" if polarity == "higher" else "at most"
+    return f"{word} {fmt_value(target, unit)}"
+
+
+def period_label(period: str) -> str:
+    """'2025-03' -> 'March 2025'; a survey wave label is returned as it is."""
+    import datetime as dt
+
+    try:
+        return dt.datetime.strptime(period, "%Y-%m").strftime("%B %Y")
+    except (TypeError, ValueError):
+        return str(period)
+
+
+def safe_csv_cell(value):
+    """Neutralise spreadsheet formulas in downloads (cells starting = + - @, tab, CR)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

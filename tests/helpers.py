@@ -1,0 +1,60 @@
+"""Small helpers the tests share: write extracts, run the pipeline, read marts."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from pipelines.cli import main as cli_main
+
+HEADERS = {
+    "calls": ["call_id", "queue", "caller_hash", "offered_at", "answered_at", "ended_at", "outcome",
+              "first_contact_resolved"],
+    "contacts": ["contact_id", "channel", "service", "customer_hash", "started_at", "completed", "assisted", "site",
+                 "age_band"],
+    "channel_costs": ["month", "channel", "cost_gbp"],
+    "complaints": ["case_ref", "stage", "received_on", "responded_on", "directorate", "service", "category",
+                   "outcome", "remedy_gbp", "ward_code"],
+    "survey_responses": ["response_id", "survey", "wave", "responded_on", "ward_code", "age_band", "gender",
+                         "ethnicity", "disability", "channel", "service", "weight"],
+    "staff_training": ["employee_hash", "directorate", "course", "completed_on"],
+    "workforce": ["month", "directorate", "headcount"],
+    "action_plan": ["action_id", "outcome", "title", "owner_role", "due_on", "status", "reported_on"],
+}
+
+HASH_A = "a" * 32
+HASH_B = "b" * 32
+HASH_C = "c" * 32
+
+
+def write_extract(raw: Path, source: str, name: str, rows: list[list], header: list[str] | None = None,
+                  encoding: str = "utf-8", newline: str = "\n") -> Path:
+    folder = raw / source
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    with open(path, "w", newline="", encoding=encoding) as f:
+        w = csv.writer(f, lineterminator=newline)
+        w.writerow(header or HEADERS[source])
+        for r in rows:
+            w.writerow(["" if v is None else v for v in r])
+    return path
+
+
+def run_pipeline(raw: Path, marts: Path, state: Path, *extra: str) -> int:
+    return cli_main(["run", "--raw-dir", str(raw), "--marts-dir", str(marts), "--state-dir", str(state),
+                     "--quiet", *extra])
+
+
+def mart(marts: Path, name: str, where: str = "", params: list | None = None) -> pd.DataFrame:
+    sql = f"SELECT * FROM read_parquet('{marts / 'current' / (name + '.parquet')}')"
+    if where:
+        sql += f" WHERE {where}"
+    return duckdb.connect().execute(sql, params or []).df()
+
+
+def kpi(marts: Path, kpi_id: str, period: str, breakdown: str = "") -> pd.Series | None:
+    df = mart(marts, "kpi_values", "kpi_id = ? AND period = ? AND breakdown = ?", [kpi_id, period, breakdown])
+    return None if df.empty else df.iloc[0]
