@@ -58,3 +58,26 @@ def mart(marts: Path, name: str, where: str = "", params: list | None = None) ->
 def kpi(marts: Path, kpi_id: str, period: str, breakdown: str = "") -> pd.Series | None:
     df = mart(marts, "kpi_values", "kpi_id = ? AND period = ? AND breakdown = ?", [kpi_id, period, breakdown])
     return None if df.empty else df.iloc[0]
+
+
+# Marts that log runs rather than describe data: they differ between two runs by design.
+RUN_LOG_MARTS = {"dq_runs", "dq_check_runs", "dq_suite_errors"}
+RUN_TIME_COLUMNS = {"processed_at", "last_processed_at", "run_started_at"}
+
+
+def published_marts(marts: Path) -> dict[str, pd.DataFrame]:
+    out = {}
+    for path in sorted((marts / "current").glob("*.parquet")):
+        if path.stem in RUN_LOG_MARTS:
+            continue
+        df = duckdb.connect().execute(f"SELECT * FROM read_parquet('{path}')").df()
+        out[path.stem] = df.drop(columns=[c for c in df.columns if c in RUN_TIME_COLUMNS])
+    return out
+
+
+def assert_same_marts(a: Path, b: Path) -> None:
+    """Two published runs hold the same data (floating sums compared to 1e-9)."""
+    left, right = published_marts(a), published_marts(b)
+    assert sorted(left) == sorted(right)
+    for name in left:
+        pd.testing.assert_frame_equal(left[name], right[name], check_exact=False, rtol=1e-9, obj=name)

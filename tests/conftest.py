@@ -1,0 +1,54 @@
+"""Shared fixtures: one small demo data set and its published marts per test session.
+
+Generated once and shared by the pytest-xdist workers (a file lock makes the
+second worker wait for the first rather than generate it again).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from pathlib import Path
+
+import pytest
+
+from pipelines.cli import main as cli_main
+
+# Small but complete: five resident waves are not needed here, only a year and a
+# half of every source with surveys, costs (CSV and xlsx) and the action plan.
+DEMO_ARGS = ["--seed", "11", "--scale", "0.03", "--start", "2024-10", "--end", "2025-09"]
+
+
+@pytest.fixture(scope="session")
+def demo_env(tmp_path_factory, worker_id):
+    """(raw, marts, state) of the demo data after one full pipeline run."""
+    root = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        root = root.parent
+    root = root / "demo"
+    root.mkdir(exist_ok=True)
+    raw, marts, state = root / "raw", root / "marts", root / "state"
+    with open(root / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / "ready").exists():
+            assert cli_main(["demo-data", "--raw-dir", str(raw), *DEMO_ARGS]) == 0
+            assert cli_main(["run", "--raw-dir", str(raw), "--marts-dir", str(marts), "--state-dir", str(state),
+                             "--quiet"]) == 0
+            (root / "ready").touch()
+    return raw, marts, state
+
+
+@pytest.fixture(scope="session")
+def demo_marts(demo_env) -> Path:
+    return demo_env[1]
+
+
+@pytest.fixture
+def marts_env(demo_marts, monkeypatch):
+    """Point the dashboard at the demo marts."""
+    monkeypatch.setenv("CX_MARTS_DIR", str(demo_marts))
+    return demo_marts
+
+
+def pytest_configure(config):
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")

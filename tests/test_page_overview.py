@@ -1,0 +1,45 @@
+"""The Board overview page in Streamlit's AppTest, on the demo marts."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from dashboard import data
+from dashboard.formatting import RAG
+
+
+def app() -> AppTest:
+    return AppTest.from_file("dashboard/app.py", default_timeout=120)
+
+
+def test_overview_shows_each_outcome_with_headline_kpis(marts_env):
+    at = app().run()
+    assert not at.exception
+    headers = [h.value for h in at.subheader]
+    assert [h[:9] for h in headers] == ["Outcome 1", "Outcome 2", "Outcome 3"]
+    labels = [m.label for m in at.metric]
+    catalogue = data.kpi_catalogue(data.current_run())
+    assert set(labels) == set(catalogue[catalogue["headline"]]["name"])
+    # each card says its status in words (RAG never by colour alone)
+    badges = [b.proto.label for b in at.get("badge")] if at.get("badge") else []
+    words = {r["label"] for r in RAG.values()}
+    assert len(badges) == len(labels) and set(badges) <= words
+    assert any("Data as at" in c.value for c in at.caption)
+
+
+def test_overview_for_every_month(marts_env):
+    run = data.current_run()
+    periods = data.complete_periods(run)
+    assert len(periods) >= 6
+    at = app().run()
+    for period in periods:
+        at.sidebar.selectbox(key="period").set_value(period).run()
+        assert not at.exception, period
+        assert len(at.metric) >= 9
+
+
+def test_no_data_published_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("CX_MARTS_DIR", str(tmp_path))
+    at = app().run()
+    assert not at.exception
+    assert "No data has been published yet" in at.info[0].value
