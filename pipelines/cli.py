@@ -13,6 +13,7 @@ import sys
 # command name -> module with add_parser(subparsers) and run(args) -> int
 COMMANDS = {
     "run": "pipelines.commands.run",
+    "validate": "pipelines.commands.validate",
     "demo-data": "pipelines.demo.cli",
 }
 

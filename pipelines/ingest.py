@@ -61,6 +61,7 @@ class SourceReport:
     seconds: float = 0.0
     seconds_validating: float = 0.0
     checks: dict = field(default_factory=dict)  # check name -> aggregate for check_runs
+    docs: list = field(default_factory=list)     # (source, batch label, GX result) for Data Docs
 
     @property
     def files_processed(self) -> int:
@@ -179,10 +180,16 @@ def _process_chunk(con, source: Source, suite: Suite, files: list[RawFile], para
             FROM {ANSWERS_TABLE} a JOIN {TYPED_TABLE} t USING (_rid) WHERE len(t._errors) = 0""").df()
         frames["answers"].index = frames["answers"]["_rid"].to_numpy()
     results: list[CheckResult] = []
+    label = files[0].name if len(files) == 1 else f"{files[0].name} to {files[-1].name} ({len(files)} files)"
     for frame_name, frame in frames.items():
         if frame.empty:
             continue
-        results += run_checks(suite.checks_for(frame_name), frame, parameters)
+        gx_results: list = []
+        results += run_checks(suite.checks_for(frame_name), frame, parameters,
+                              sensitive_columns=source.pseudonymised_columns, suite_name=source.name,
+                              docs=gx_results)
+        report.docs += [(source.name, f"{label} {frame_name}" if frame_name != "rows" else label, r)
+                        for r in gx_results]
     report.seconds_validating += time.perf_counter() - started
 
     rid_file = frames["rows"]["_file"]
@@ -315,12 +322,17 @@ def _summarise_dry_run(con, source: Source, files: list[RawFile], refused: dict[
     report.rows_flagged += fl["_rid"].nunique()
     report.files_refused += len(refused)
     report.refused += [{"source": source.name, "file": n, "reason": r} for n, r in refused.items()]
-    if len(parse_failed):
-        agg = report.checks.setdefault("parse", {
-            "description": "a value does not parse as its contract type", "severity": "critical",
-            "on_failure": "quarantine_rows", "rows_checked": 0, "rows_failed": 0, "files_failed": set(),
-            "error": None})
-        agg["rows_failed"] += len(parse_failed)
+    read_failed = con.execute(f"SELECT DISTINCT _file FROM {REJECTS_TABLE}").fetchall()
+    parse_files = con.execute(f"SELECT DISTINCT _file FROM {TYPED_TABLE} WHERE len(_errors) > 0").fetchall()
+    for name, count, failed_files, description in (
+            ("parse", len(parse_failed), parse_files, "a value does not parse as its contract type"),
+            ("read", rejects, read_failed, "a record cannot be split into the header's fields")):
+        if count:
+            agg = report.checks.setdefault(name, {
+                "description": description, "severity": "critical", "on_failure": "quarantine_rows",
+                "rows_checked": 0, "rows_failed": 0, "files_failed": set(), "error": None})
+            agg["rows_failed"] += count
+            agg["files_failed"].update(f[0] for f in failed_files)
 
 
 def record_check_runs(con, run_id: str, report: SourceReport) -> None:

@@ -53,13 +53,17 @@ def current_run_dir(marts_dir: Path) -> Path | None:
     return current.resolve() if current.exists() else None
 
 
-def publish(con: duckdb.DuckDBPyConnection, marts_dir: Path, run_id: str, manifest: dict) -> Path:
-    marts_dir.mkdir(parents=True, exist_ok=True)
+def staging_area(marts_dir: Path, run_id: str) -> Path:
+    """Where a run writes before publishing (removed as a leftover if the run dies)."""
     runs = marts_dir / "runs"
-    runs.mkdir(exist_ok=True)
-    clean_leftovers(marts_dir)
-    staging = runs / f".tmp-{run_id}"
-    staging.mkdir()
+    runs.mkdir(parents=True, exist_ok=True)
+    return runs / f".tmp-{run_id}"
+
+
+def publish(con: duckdb.DuckDBPyConnection, marts_dir: Path, run_id: str, manifest: dict) -> Path:
+    runs = marts_dir / "runs"
+    staging = staging_area(marts_dir, run_id)
+    staging.mkdir(exist_ok=True)  # Data Docs may already be in it
     row_counts = {}
     for name in mart_names():
         target = staging / f"{name}.parquet"

@@ -29,7 +29,7 @@ import hashlib
 import json
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -82,7 +82,6 @@ class CheckResult:
     unexpected_count: int = 0
     failing_rids: np.ndarray | None = None  # None: the check is not row-level
     error: str | None = None                 # the check could not run
-    sample: list = field(default_factory=list)
 
 
 def suite_path(source: str, directory: Path = EXPECTATIONS_DIR) -> Path:
@@ -165,14 +164,22 @@ def _batch_definition():
     return asset.add_batch_definition_whole_dataframe("whole")
 
 
-def run_checks(checks: list[Check], frame: pd.DataFrame, parameters: dict) -> list[CheckResult]:
-    """Validate one DataFrame (index = _rid) against some checks of a suite."""
+def run_checks(checks: list[Check], frame: pd.DataFrame, parameters: dict,
+               sensitive_columns: tuple[str, ...] = (), suite_name: str = "run",
+               docs: list | None = None) -> list[CheckResult]:
+    """Validate one DataFrame (index = _rid) against some checks of a suite.
+
+    With `docs`, a trimmed copy of Great Expectations' own result is appended for
+    Data Docs: no row lists, and no values at all from checks on pseudonymised
+    or personal-data columns (Data Docs are linked from the dashboard)."""
     if not checks:
         return []
     gx = _gx()
     # Results do not come back in suite order: tag each expectation to match them.
-    configs = [dict(c.config, meta={"check_index": i}) for i, c in enumerate(checks)]
-    suite = gx.ExpectationSuite(name="run", expectations=configs)
+    configs = [dict(c.config, meta={"check_index": i, "name": c.name, "description": c.description,
+                                    "on_failure": c.on_failure})
+               for i, c in enumerate(checks)]
+    suite = gx.ExpectationSuite(name=suite_name, expectations=configs)
     batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
     result = batch.validate(suite, expectation_parameters=parameters,
                             result_format={"result_format": "COMPLETE"})
@@ -195,6 +202,63 @@ def run_checks(checks: list[Check], frame: pd.DataFrame, parameters: dict) -> li
             element_count=int(r.get("element_count") or len(frame)),
             unexpected_count=int(r.get("unexpected_count") or (0 if rids is None else len(rids))),
             failing_rids=rids,
-            sample=[str(v)[:40] for v in (r.get("partial_unexpected_list") or [])[:5]],
         ))
+    if docs is not None:
+        docs.append(_trim_for_docs(result, checks, sensitive_columns))
     return out
+
+
+ROW_LISTS = ("unexpected_list", "unexpected_index_list", "partial_unexpected_index_list",
+             "unexpected_index_query", "unexpected_rows")
+VALUE_LISTS = ("partial_unexpected_list", "partial_unexpected_counts")
+
+
+def _trim_for_docs(result, checks: list[Check], sensitive_columns: tuple[str, ...]):
+    for res in result.results:
+        check = checks[int(res.expectation_config.meta["check_index"])]
+        r = res.result or {}
+        for key in ROW_LISTS:
+            r.pop(key, None)
+        if check.personal_data or check.column in sensitive_columns:
+            for key in VALUE_LISTS:
+                r.pop(key, None)
+    return result
+
+
+def build_data_docs(out_dir: Path, suites: list[Suite], results: list[tuple[str, str, object]],
+                    run_name: str) -> Path:
+    """Great Expectations Data Docs (static HTML) for this run's validations.
+
+    `results` are (source, batch label, trimmed suite validation result)."""
+    import datetime as dt
+    import re
+
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
+    gx = _gx()
+    context = gx.get_context(mode="ephemeral")
+    context.add_data_docs_site("cx", {
+        "class_name": "SiteBuilder", "show_how_to_buttons": False,
+        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(out_dir)},
+        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"}})
+    for suite in suites:
+        expectations = [dict(c.config, meta={"name": c.name, "description": c.description,
+                                             "on_failure": c.on_failure, "frame": c.frame},
+                             severity=c.severity) for c in suite.checks]
+        context.suites.add(gx.ExpectationSuite(name=suite.source, expectations=expectations))
+    run_id = RunIdentifier(run_name=run_name, run_time=dt.datetime.now(dt.UTC))
+    store = context.validation_results_store
+    for source, label, result in results:
+        suite_id = ExpectationSuiteIdentifier(name=source)
+        batch = re.sub(r"[^A-Za-z0-9_.-]+", "_", label)[:120]
+        store.store_validation_results(
+            suite_validation_result=result,
+            suite_validation_result_identifier=ValidationResultIdentifier(
+                expectation_suite_identifier=suite_id, run_id=run_id, batch_identifier=batch),
+            expectation_suite_identifier=suite_id)
+    context.build_data_docs(site_names=["cx"])
+    return out_dir / "index.html"

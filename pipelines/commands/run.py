@@ -13,9 +13,10 @@ from pipelines import models, warehouse
 from pipelines.contract import load_sources
 from pipelines.ingest import SourceReport, ingest_source, record_check_runs
 from pipelines.lock import PipelineLock, RunInProgress
-from pipelines.publish import publish
+from pipelines.publish import clean_leftovers, publish, staging_area
 from pipelines.reference import Reference, ReferenceError
 from pipelines.settings import DEFAULT_MARTS_DIR, DEFAULT_RAW_DIR, DEFAULT_STATE_DIR
+from pipelines.validation import SuiteError, build_data_docs, load_suite
 
 EXIT_PUBLISHED = 0
 EXIT_FAILED = 1
@@ -97,7 +98,10 @@ def _run_locked(raw_dir: Path, marts_dir: Path, state_dir: Path, full_refresh: b
                                   totals["rows_quarantined"], totals["rows_flagged"], dt.datetime.now(),
                                   time.perf_counter() - started, run_id])
         timings = models.build(con, log=log)
+        clean_leftovers(marts_dir)
+        docs = _data_docs(staging_area(marts_dir, run_id), reports, run_id, log)
         manifest = _manifest(con, run_id, mode, started_at, reports, totals, timings)
+        manifest["data_docs"] = docs
         final = publish(con, marts_dir, run_id, manifest)
         con.execute("CHECKPOINT")
     except (ReferenceError, RuntimeError, OSError) as e:
@@ -119,6 +123,23 @@ def _run_locked(raw_dir: Path, marts_dir: Path, state_dir: Path, full_refresh: b
         if rep.suite_error:
             print(f"  suite not applied, {rep.source} files waiting: {rep.suite_error}")
     return EXIT_PUBLISHED
+
+
+def _data_docs(staging: Path, reports: list[SourceReport], run_id: str, log) -> str | None:
+    """Build this run's Great Expectations Data Docs beside the marts. A failure
+    here is reported but does not stop the marts being published."""
+    suites = []
+    for r in reports:
+        try:
+            suites.append(load_suite(r.source))
+        except SuiteError:
+            pass
+    try:
+        build_data_docs(staging / "data_docs", suites, [d for r in reports for d in r.docs], run_id)
+    except Exception as e:  # noqa: BLE001 - GX raises many types; docs are not worth a failed run
+        log(f"  Data Docs could not be built: {e}")
+        return None
+    return "data_docs/index.html"
 
 
 def _fail(con, run_id: str, started: float, error: BaseException) -> None:

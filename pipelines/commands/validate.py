@@ -1,0 +1,108 @@
+"""`python -m pipelines validate`: what would fail, without publishing anything.
+
+An analyst who has edited an expectation file runs this to see which files
+would be refused and which rows quarantined or flagged, then commits the file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from pipelines import warehouse
+from pipelines.contract import SOURCE_NAMES, load_sources
+from pipelines.ingest import ingest_source
+from pipelines.reference import Reference, ReferenceError
+from pipelines.settings import DEFAULT_RAW_DIR
+from pipelines.validation import SuiteError, load_suite
+
+EXIT_CLEAN, EXIT_FAILURES, EXIT_BAD_SUITE = 0, 1, 2
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "validate",
+        help="check extracts against the expectation suites without publishing",
+        description=(
+            "Validate extracts with the suites in expectations/ and print what would be refused, quarantined "
+            "or flagged. Nothing is written to the warehouse or the marts. Exit 0 when nothing fails, 1 when "
+            "files would be refused or rows quarantined or flagged, 2 when an expectation file is unusable."),
+    )
+    p.add_argument("--raw-dir", type=Path, default=DEFAULT_RAW_DIR, help="landing zone (default: data/raw)")
+    p.add_argument("--source", choices=SOURCE_NAMES, help="only this source (default: every source)")
+    p.add_argument("--file", type=Path,
+                   help="only this file; its source is its folder's name unless --source is given")
+
+
+def run(args: argparse.Namespace) -> int:
+    raw_dir: Path = args.raw_dir
+    only_files = None
+    sources = [args.source] if args.source else list(SOURCE_NAMES)
+    if args.file:
+        path = args.file if args.file.is_absolute() or args.file.exists() else raw_dir / args.file
+        if not path.is_file():
+            print(f"error: {args.file} is not a file", file=sys.stderr)
+            return EXIT_BAD_SUITE
+        source = args.source or path.parent.name
+        if source not in SOURCE_NAMES:
+            print(f"error: cannot tell the source of {path}: put it in a folder named after its source or "
+                  f"give --source ({', '.join(SOURCE_NAMES)})", file=sys.stderr)
+            return EXIT_BAD_SUITE
+        sources, only_files, raw_dir = [source], {path.name}, path.parent.parent
+
+    bad_suites = []
+    for source in sources:
+        try:
+            load_suite(source)
+        except SuiteError as e:
+            bad_suites.append(str(e))
+    for message in bad_suites:
+        print(f"UNUSABLE SUITE  {message}")
+    try:
+        ref = Reference()
+        ref.suite_parameters  # noqa: B018 - reads and checks the reference tables
+    except ReferenceError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_BAD_SUITE
+
+    # A scratch warehouse: validation must not touch the real one (or wait for it).
+    with tempfile.TemporaryDirectory(prefix="cx-validate-") as scratch:
+        con = warehouse.connect(Path(scratch))
+        warehouse.ensure_schema(con)
+        failures = 0
+        for source in sources:
+            report = ingest_source(con, load_sources()[source], raw_dir, ref, "validate", log=lambda *a: None,
+                                   only_files=only_files, dry_run=True)
+            if report.suite_error:
+                continue
+            failures += _print_report(report)
+        con.close()
+    if bad_suites:
+        return EXIT_BAD_SUITE
+    return EXIT_FAILURES if failures else EXIT_CLEAN
+
+
+def _print_report(report) -> int:
+    print(f"{report.source}: {report.files_seen} file(s), {report.rows_read:,} rows checked "
+          f"in {report.seconds:.1f} s ({report.seconds_validating:.1f} s in Great Expectations)")
+    failures = 0
+    for r in report.refused:
+        print(f"  REFUSED      {r['file']}: {r['reason']}")
+        failures += 1
+    for name, a in sorted(report.checks.items()):
+        if a["error"]:
+            print(f"  CHECK FAILED TO RUN  {name}: {a['error']}")
+            failures += 1
+        elif a["rows_failed"]:
+            action = {"refuse_file": "refuses file", "quarantine_rows": "quarantines",
+                      "flag": "flags"}[a["on_failure"]]
+            files = ", ".join(sorted(a["files_failed"])[:3]) + (" ..." if len(a["files_failed"]) > 3 else "")
+            print(f"  {a['severity'].upper():<9} {name}: {a['rows_failed']:,} row(s) {action} "
+                  f"- {a['description']} [{files}]")
+            failures += 1
+    if not failures:
+        print("  all checks pass" if report.files_seen else "  no files to check")
+    return failures
+
