@@ -35,7 +35,7 @@ from pipelines.readers import (
 from pipelines.reference import Reference
 from pipelines.settings import CONTRACT_FILE, VALIDATION_CHUNK_ROWS
 from pipelines.typing_sql import TYPED_TABLE, build_typed_table_sql
-from pipelines.validation import CheckResult, Suite, SuiteError, load_suite, run_checks
+from pipelines.validation import CheckResult, Suite, SuiteError, frame_sql, load_suite, run_checks
 from pipelines.warehouse import land_table
 
 # Bump when reading or typing changes meaning: every file is then re-read.
@@ -62,6 +62,7 @@ class SourceReport:
     seconds_validating: float = 0.0
     checks: dict = field(default_factory=dict)  # check name -> aggregate for check_runs
     docs: list = field(default_factory=list)     # (source, batch label, GX result) for Data Docs
+    loaded_files: list[str] = field(default_factory=list)
 
     @property
     def files_processed(self) -> int:
@@ -136,8 +137,57 @@ def ingest_source(con: duckdb.DuckDBPyConnection, source: Source, raw_dir: Path,
             _forget_files(con, source, removed)
             con.execute("COMMIT")
 
+    if not dry_run:
+        _run_frame_checks(con, source, suite, parameters, run_id, report)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _aggregate(report: SourceReport, r: CheckResult) -> dict:
+    return report.checks.setdefault(r.check.name, {
+        "description": r.check.description, "severity": r.check.severity,
+        "on_failure": r.check.on_failure, "rows_checked": 0, "rows_failed": 0,
+        "files_failed": set(), "error": None})
+
+
+def _run_frame_checks(con, source: Source, suite: Suite, parameters: dict, run_id: str,
+                      report: SourceReport) -> None:
+    """Checks on summaries computed after loading (expectations/frames/*.sql):
+    volumes against the recent range, plausibility, freshness, cross-source."""
+    frames = sorted({c.frame for c in suite.checks} - {"rows", "answers"})
+    frame_files = pd.DataFrame({"file_name": report.loaded_files}, dtype="object")  # noqa: F841
+    con.execute("CREATE OR REPLACE TEMP TABLE frame_files AS SELECT * FROM frame_files")
+    for frame_name in frames:
+        checks = suite.checks_for(frame_name)
+        try:
+            frame = con.execute(frame_sql(frame_name, source.name, land_table(source.name))).df()
+        except (duckdb.Error, OSError) as e:
+            for c in checks:
+                report.checks[c.name] = {"description": c.description, "severity": c.severity,
+                                         "on_failure": c.on_failure, "rows_checked": 0, "rows_failed": 0,
+                                         "files_failed": set(), "error": f"frame {frame_name}: {e}"[:300]}
+            continue
+        if frame.empty:
+            continue
+        frame.index = np.arange(len(frame), dtype=np.int64)
+        gx_results: list = []
+        results = run_checks(checks, frame, parameters, sensitive_columns=source.pseudonymised_columns,
+                             suite_name=source.name, docs=gx_results)
+        report.docs += [(source.name, f"{frame_name} frame", r) for r in gx_results]
+        flagged = []
+        for r in results:
+            agg = _aggregate(report, r)
+            agg["rows_checked"] += r.element_count
+            if r.error:
+                agg["error"] = r.error
+                continue
+            agg["rows_failed"] += r.unexpected_count
+            if r.failing_rids is not None and len(r.failing_rids) and "_file" in frame:
+                failed = frame.loc[r.failing_rids, "_file"].dropna().unique()
+                agg["files_failed"].update(failed)
+                flagged += [(source.name, f, None, r.check.name, r.check.severity, run_id) for f in failed]
+        if flagged:
+            con.executemany("INSERT INTO flagged_rows VALUES (?, ?, ?, ?, ?, ?)", flagged)
 
 
 def _forget_files(con, source: Source, names: list[str]) -> None:
@@ -197,10 +247,7 @@ def _process_chunk(con, source: Source, suite: Suite, files: list[RawFile], para
     quarantined: list[pd.DataFrame] = []
     flagged: list[pd.DataFrame] = []
     for r in results:
-        agg = report.checks.setdefault(r.check.name, {
-            "description": r.check.description, "severity": r.check.severity,
-            "on_failure": r.check.on_failure, "rows_checked": 0, "rows_failed": 0,
-            "files_failed": set(), "error": None})
+        agg = _aggregate(report, r)
         agg["rows_checked"] += r.element_count
         if r.error:
             agg["error"] = r.error
@@ -295,14 +342,20 @@ def _commit_chunk(con, source: Source, files: list[RawFile], landed: dict[str, L
             lf = landed.get(f.name)
             loaded, quarantined, flagged = per_file.get(f.name, (0, 0, 0))
             status = "refused" if f.name in refused else "loaded"
-            con.execute("INSERT INTO ingest_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)", [
+            con.execute("""
+                INSERT INTO ingest_files (source, file_name, sha256, size_bytes, fingerprint, status, reason,
+                    rows_read, rows_loaded, rows_quarantined, rows_flagged, unknown_columns, notes, run_id,
+                    processed_at, delivered_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, to_timestamp(?::DOUBLE)::TIMESTAMP)""", [
                 source.name, f.name, f.sha256, f.size_bytes, fingerprint, status, refused.get(f.name),
                 rows_read.get(f.name, 0), loaded, quarantined, flagged,
-                lf.unknown_columns if lf else [], lf.notes if lf else [], run_id])
+                lf.unknown_columns if lf else [], lf.notes if lf else [], run_id, f.delivered_at])
             report.rows_read += rows_read.get(f.name, 0)
             report.rows_loaded += loaded
             report.rows_quarantined += quarantined
             report.rows_flagged += flagged
+            if status == "loaded":
+                report.loaded_files.append(f.name)
             if status == "refused":
                 report.files_refused += 1
                 report.refused.append({"source": source.name, "file": f.name, "reason": refused[f.name]})

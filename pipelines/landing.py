@@ -18,6 +18,7 @@ class RawFile:
     path: Path
     sha256: str
     size_bytes: int
+    delivered_at: float  # modification time: when the delivery landed
 
     @property
     def name(self) -> str:
@@ -44,6 +45,7 @@ def discover(raw_dir: Path, source: str) -> tuple[list[RawFile], list[str]]:
     if not folder.is_dir():
         return [], []
     entries = sorted(folder.iterdir(), key=lambda p: p.name)
-    files = [RawFile(source, p, sha256_of(p), p.stat().st_size) for p in entries if is_delivery(p)]
+    files = [RawFile(source, p, sha256_of(p), p.stat().st_size, p.stat().st_mtime)
+             for p in entries if is_delivery(p)]
     skipped = [p.name for p in entries if p.is_file() and not is_delivery(p)]
     return files, skipped

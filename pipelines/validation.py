@@ -15,8 +15,12 @@ failing data may be published, and `meta.on_failure` says what happens:
 `meta.personal_data: true` marks a check whose failing values may identify a
 person (a name typed as owner_role): the value is masked wherever published.
 
-`meta.frame` is `rows` (default: one row per record) or `answers` (survey
-answers, one row per response and question). Code lists from the reference
+`meta.frame` is `rows` (default: one row per record), `answers` (survey
+answers, one row per response and question) or the name of a SQL file in
+expectations/frames/: a summary the pipeline computes from the warehouse after
+loading (a file's volume against its recent range, a day's answer rate, days
+since the last delivery, costs missing for a channel with contacts). Checks on
+those frames are warnings or info: the rows are already in. Code lists from the reference
 tables reach the suites as `{"$PARAMETER": "service_codes"}`.
 
 Great Expectations 1.x has no DuckDB data source, so DuckDB hands each chunk
@@ -124,7 +128,12 @@ def load_suite(source: str, directory: Path = EXPECTATIONS_DIR) -> Suite:
                              "(critical refuses or quarantines; warning and info flag)")
         frame = meta.get("frame", "rows")
         if frame not in FRAMES:
-            raise SuiteError(f"{where} ({exp['type']}): meta.frame must be one of {', '.join(FRAMES)}")
+            if not (directory / "frames" / f"{frame}.sql").exists():
+                raise SuiteError(f"{where} ({exp['type']}): meta.frame {frame!r} is neither rows, answers nor a "
+                                 f"frame defined in {directory / 'frames'}/")
+            if severity == "critical":
+                raise SuiteError(f"{where} ({exp['type']}): a check on the {frame!r} frame runs after the rows are "
+                                 "loaded, so it can only be a warning or info")
         config = {"type": exp["type"], "kwargs": exp.get("kwargs", {})}
         _check_buildable(config, where)
         checks.append(Check(i, meta.get("name") or _default_name(config),
@@ -223,6 +232,11 @@ def _trim_for_docs(result, checks: list[Check], sensitive_columns: tuple[str, ..
             for key in VALUE_LISTS:
                 r.pop(key, None)
     return result
+
+
+def frame_sql(frame: str, source: str, land: str, directory: Path = EXPECTATIONS_DIR) -> str:
+    text = (directory / "frames" / f"{frame}.sql").read_text(encoding="utf-8")
+    return text.replace("{source}", source).replace("{land_table}", land)
 
 
 def build_data_docs(out_dir: Path, suites: list[Suite], results: list[tuple[str, str, object]],

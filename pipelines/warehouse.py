@@ -36,7 +36,7 @@ CREATE TABLE IF NOT EXISTS ingest_files (
     reason VARCHAR,             -- why it was refused
     rows_read BIGINT, rows_loaded BIGINT, rows_quarantined BIGINT, rows_flagged BIGINT,
     unknown_columns VARCHAR[], notes VARCHAR[],
-    run_id VARCHAR, processed_at TIMESTAMP
+    run_id VARCHAR, processed_at TIMESTAMP, delivered_at TIMESTAMP
 );
 CREATE TABLE IF NOT EXISTS quarantine (
     source VARCHAR, file_name VARCHAR, row_number BIGINT, record_key VARCHAR,
