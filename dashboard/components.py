@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 import pandas as pd
 import streamlit as st
 
@@ -16,8 +14,8 @@ from dashboard.formatting import (
     is_missing,
     period_label,
     rag_text,
-    safe_csv_cell,
 )
+from pipelines.safe_csv import safe_csv_bytes
 
 
 def require_run() -> data.Run:
@@ -86,13 +84,7 @@ def kpi_card(row: pd.Series) -> None:
 
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
     """CSV safe to open in Excel: formula-like cells are neutralised."""
-    safe = df.copy()
-    for col in safe.columns:
-        if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
-            safe[col] = safe[col].map(safe_csv_cell)
-    buf = io.StringIO()
-    safe.to_csv(buf, index=False)
-    return buf.getvalue().encode("utf-8-sig")
+    return safe_csv_bytes(df)
 
 
 def table_with_download(df: pd.DataFrame, *, label: str, file_name: str, key: str,

@@ -76,10 +76,3 @@ def period_label(period: str) -> str:
         return dt.datetime.strptime(period, "%Y-%m").strftime("%B %Y")
     except (TypeError, ValueError):
         return str(period)
-
-
-def safe_csv_cell(value):
-    """Neutralise spreadsheet formulas in downloads (cells starting = + - @, tab, CR)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value

@@ -14,6 +14,7 @@ import sys
 COMMANDS = {
     "run": "pipelines.commands.run",
     "validate": "pipelines.commands.validate",
+    "quarantine": "pipelines.commands.quarantine",
     "demo-data": "pipelines.demo.cli",
 }
 
