@@ -58,10 +58,14 @@ def kpi_card(row: pd.Series) -> None:
     with st.container(border=True):
         delta, note = None, None
         if not is_missing(row["value"]) and not is_missing(row["previous_value"]):
-            delta = f"{fmt_change(row['value'] - row['previous_value'], unit)} on {period_label(row['previous_period'])}"
+            delta = (f"{fmt_change(row['value'] - row['previous_value'], unit, short=True)} "
+                     f"vs {period_label(row['previous_period'], short=True)}")
         spark = [v for v in row["spark"] if not is_missing(v)]
+        # The name as text above the figure: a metric label is cut short in narrow columns.
+        st.markdown(f"**{row['name']}**")
         st.metric(
             label=row["name"],
+            label_visibility="collapsed",
             value=fmt_value(row["value"], unit),
             delta=delta,
             delta_color="off" if row["polarity"] == "none" else ("normal" if row["polarity"] == "higher" else "inverse"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import math
+import pandas as pd
 
 # RAG is never shown by colour alone: each status has a word and a symbol.
 RAG = {
@@ -19,7 +19,13 @@ def rag_text(rag: str | None) -> str:
 
 
 def is_missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    """None, NaN, NaT or pandas' NA."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or array is not "missing"
+        return False
 
 
 def fmt_value(value, unit: str, *, precise: bool = False) -> str:
@@ -44,14 +50,16 @@ def fmt_value(value, unit: str, *, precise: bool = False) -> str:
     return f"{value:,.2f}"
 
 
-def fmt_change(delta, unit: str) -> str:
-    """A change between two values: +3 points, -£0.20, +1,200, -15 s."""
+def fmt_change(delta, unit: str, short: bool = False) -> str:
+    """A change between two values: +3 points, -£0.20, +1,200, -15 s.
+
+    The sign is an ASCII '-' so Streamlit's st.metric reads the direction."""
     if is_missing(delta):
         return "–"
-    sign = "+" if delta > 0 else "−" if delta < 0 else "±"
+    sign = "+" if delta > 0 else "-" if delta < 0 else "±"
     a = abs(delta)
     if unit == "rate":
-        return f"{sign}{a * 100:.1f} points"
+        return f"{sign}{a * 100:.1f} {'pts' if short else 'points'}"
     if unit == "gbp":
         return f"{sign}£{a:,.2f}"
     if unit == "seconds":
@@ -68,11 +76,11 @@ def fmt_target(target, unit: str, polarity: str) -> str:
     return f"{word} {fmt_value(target, unit)}"
 
 
-def period_label(period: str) -> str:
-    """'2025-03' -> 'March 2025'; a survey wave label is returned as it is."""
+def period_label(period: str, short: bool = False) -> str:
+    """'2025-03' -> 'March 2025' (short: 'Mar 2025'); other wave labels as they are."""
     import datetime as dt
 
     try:
-        return dt.datetime.strptime(period, "%Y-%m").strftime("%B %Y")
+        return dt.datetime.strptime(period, "%Y-%m").strftime("%b %Y" if short else "%B %Y")
     except (TypeError, ValueError):
         return str(period)

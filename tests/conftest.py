@@ -20,10 +20,10 @@ DEMO_ARGS = ["--seed", "11", "--scale", "0.03", "--start", "2024-10", "--end", "
 
 
 @pytest.fixture(scope="session")
-def demo_env(tmp_path_factory, worker_id):
+def demo_env(tmp_path_factory):
     """(raw, marts, state) of the demo data after one full pipeline run."""
     root = tmp_path_factory.getbasetemp()
-    if worker_id != "master":
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # share one copy between the workers
         root = root.parent
     root = root / "demo"
     root.mkdir(exist_ok=True)

@@ -18,7 +18,7 @@ import pytest
 
 from pipelines.lock import PipelineLock
 from pipelines.settings import REFERENCE_DIR
-from tests.helpers import HASH_A, assert_same_marts, run_pipeline, write_extract
+from tests.helpers import assert_same_marts, run_pipeline, write_extract
 
 REPO = Path(__file__).resolve().parent.parent
 

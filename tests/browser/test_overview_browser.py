@@ -25,4 +25,8 @@ def test_overview_loads_with_kpis_and_no_errors(demo_marts):
         # RAG is said in words, not by colour alone
         assert any(w in text for w in ("On target", "Near target", "Off target"))
         assert len(page.query_selector_all("[data-testid='stMetric']")) >= 9
-        page.screenshot(path=str(shots / "overview.png"), full_page=True)
+        page.screenshot(path=str(shots / "overview-1366x768.png"))
+        # Streamlit scrolls inside its own container: a tall window shows the whole page
+        page.set_viewport_size({"width": 1366, "height": 2600})
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(shots / "overview.png"))
