@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,12 +24,10 @@ from pipelines.contract import Source
 from pipelines.landing import RawFile, discover
 from pipelines.readers import (
     ANSWERS_TABLE,
-    RAW_TABLE,
     REJECTS_TABLE,
-    FileRefused,
     LandedFile,
     create_staging_tables,
-    land_file,
+    land_files,
 )
 from pipelines.reference import Reference
 from pipelines.settings import CONTRACT_FILE, VALIDATION_CHUNK_ROWS
@@ -203,21 +200,8 @@ def _forget_files(con, source: Source, names: list[str]) -> None:
 def _process_chunk(con, source: Source, suite: Suite, files: list[RawFile], parameters: dict,
                    fingerprint: str, run_id: str, report: SourceReport, dry_run: bool) -> None:
     create_staging_tables(con, source)
-    landed: dict[str, LandedFile] = {}
-    refused: dict[str, str] = {}
-    rows_read: dict[str, int] = defaultdict(int)
-    rid_offset = 0
-    question_ids = _question_ids(parameters)
-    for f in files:
-        try:
-            lf = land_file(con, source, f.path, rid_offset, question_ids)
-        except FileRefused as e:
-            refused[f.name] = str(e)
-            con.execute(f"DELETE FROM {RAW_TABLE} WHERE _file = ?", [f.name])
-            continue
-        landed[f.name] = lf
-        rows_read[f.name] = lf.rows_read
-        rid_offset += lf.max_row + 1
+    landed, refused = land_files(con, source, [f.path for f in files], _question_ids(parameters))
+    rows_read: dict[str, int] = {name: lf.rows_read for name, lf in landed.items()}
 
     con.execute(build_typed_table_sql(source))
     started = time.perf_counter()
@@ -226,7 +210,8 @@ def _process_chunk(con, source: Source, suite: Suite, files: list[RawFile], para
     frames["rows"].index = frames["rows"]["_rid"].to_numpy()
     if source.question_columns:
         frames["answers"] = con.execute(f"""
-            SELECT a._rid, a.question_id, trim(a.answer) AS answer
+            SELECT a._rid, a.question_id, trim(a.answer) AS answer,
+                   a.question_id || '|' || trim(a.answer) AS question_answer
             FROM {ANSWERS_TABLE} a JOIN {TYPED_TABLE} t USING (_rid) WHERE len(t._errors) = 0""").df()
         frames["answers"].index = frames["answers"]["_rid"].to_numpy()
     results: list[CheckResult] = []

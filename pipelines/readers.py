@@ -93,28 +93,71 @@ def sniff_format(path: Path) -> str:
         return "xlsx" if f.read(4) == XLSX_MAGIC else "csv"
 
 
-def land_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path, rid_offset: int,
-              question_ids: set[str]) -> LandedFile:
-    """Append one file's records to the staging tables. Raises FileRefused."""
-    landed = LandedFile(source.name, path.name)
-    if path.stat().st_size == 0:
-        raise FileRefused("the file is empty (no header row)")
-    fmt = sniff_format(path)
-    if fmt not in source.formats:
-        raise FileRefused(f"{source.name} extracts must be {' or '.join(source.formats).upper()}; this file is {fmt.upper()}")
-    if fmt == "xlsx":
-        header, records = _read_xlsx(path, source)
-    else:
-        header = _read_csv_header(path)
-    known, questions, unknown = _map_header(source, header, question_ids, path.name)
-    landed.unknown_columns = unknown
-    if fmt == "xlsx":
-        _land_records(con, source, path.name, records, known, questions, rid_offset, landed)
-    else:
-        _land_csv(con, source, path, len(header), known, questions, rid_offset, landed)
-    if landed.rows_read == 0:
-        landed.notes.append("the file has a header but no data rows")
-    return landed
+# Row ids are unique within a chunk: the file's place in the chunk, then its row.
+ROWS_PER_FILE_ID = 100_000_000
+
+
+def row_id(seq: int, row: int) -> int:
+    return seq * ROWS_PER_FILE_ID + row
+
+
+@dataclass
+class _Pending:
+    seq: int
+    path: Path
+    header: list[str]
+    known: dict[str, int]
+    questions: dict[str, int]
+    landed: LandedFile
+
+
+def land_files(con: duckdb.DuckDBPyConnection, source: Source, paths: list[Path], question_ids: set[str]
+               ) -> tuple[dict[str, LandedFile], dict[str, str]]:
+    """Append files' records to the staging tables: (landed files, refused file -> reason).
+
+    Consecutive CSV files with the same header are read by one `read_csv` call:
+    daily extracts come in thousands, and one call per file costs more than the reading."""
+    landed: dict[str, LandedFile] = {}
+    refused: dict[str, str] = {}
+    group: list[_Pending] = []
+
+    def flush() -> None:
+        if group:
+            _land_csv_group(con, source, group, refused)
+            for p in group:
+                if p.path.name not in refused:
+                    landed[p.path.name] = p.landed
+            group.clear()
+
+    for seq, path in enumerate(paths):
+        lf = LandedFile(source.name, path.name)
+        try:
+            if path.stat().st_size == 0:
+                raise FileRefused("the file is empty (no header row)")
+            fmt = sniff_format(path)
+            if fmt not in source.formats:
+                raise FileRefused(f"{source.name} extracts must be {' or '.join(source.formats).upper()}; "
+                                  f"this file is {fmt.upper()}")
+            if fmt == "xlsx":
+                header, records = _read_xlsx(path, source)
+                known, questions, lf.unknown_columns = _map_header(source, header, question_ids, path.name)
+                flush()
+                _land_records(con, source, path.name, records, known, questions, seq, lf)
+                landed[path.name] = lf
+                continue
+            header = _read_csv_header(path)
+            known, questions, lf.unknown_columns = _map_header(source, header, question_ids, path.name)
+        except FileRefused as e:
+            refused[path.name] = str(e)
+            continue
+        if group and group[0].header != header:
+            flush()
+        group.append(_Pending(seq, path, header, known, questions, lf))
+    flush()
+    for lf in landed.values():
+        if lf.rows_read == 0:
+            lf.notes.append("the file has a header but no data rows")
+    return landed, refused
 
 
 # ------------------------------------------------------------------ CSV
@@ -136,56 +179,88 @@ def _read_csv_header(path: Path) -> list[str]:
         raise FileRefused(f"the header cannot be read as CSV ({e})") from None
 
 
-def _land_csv(con, source: Source, path: Path, n_cols: int, known: dict[str, int],
-              questions: dict[str, int], rid_offset: int, landed: LandedFile) -> None:
+def _land_csv_group(con, source: Source, group: list[_Pending], refused: dict[str, str]) -> None:
+    """Read files sharing one header with a single read_csv; if DuckDB cannot read
+    the group, read its files one by one so only the unreadable one is refused."""
+    try:
+        _read_csv_group(con, source, group)
+    except FileRefused as e:
+        if len(group) == 1:
+            refused[group[0].path.name] = str(e)
+            return
+        for p in group:
+            try:
+                _read_csv_group(con, source, [p])
+            except FileRefused as e1:
+                refused[p.path.name] = str(e1)
+
+
+def _read_csv_group(con, source: Source, group: list[_Pending]) -> None:
+    first = group[0]
+    n_cols = len(first.header)
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n_cols)) + "}"
+    paths = "[" + ", ".join(sql_str(str(p.path)) for p in group) + "]"
     con.execute("DROP TABLE IF EXISTS _rej; DROP TABLE IF EXISTS _rej_scan; DROP TABLE IF EXISTS _file_raw")
     try:
-        # Materialise the whole file first: DuckDB only checks what a query
-        # reads, so counting or projecting before this could skip bad records.
+        # Materialise everything first: DuckDB only checks what a query reads,
+        # so counting or projecting before this could skip bad records.
         con.execute(f"""
             CREATE TEMP TABLE _file_raw AS
-            SELECT * FROM read_csv({sql_str(str(path))}, header = true, auto_detect = false,
-                delim = ',', quote = '"', escape = '"', columns = {columns},
+            SELECT * FROM read_csv({paths}, header = true, auto_detect = false,
+                delim = ',', quote = '"', escape = '"', columns = {columns}, filename = '_path',
                 store_rejects = true, rejects_table = '_rej', rejects_scan = '_rej_scan',
-                strict_mode = true, encoding = 'utf-8', parallel = false)
+                strict_mode = true, encoding = 'utf-8', max_line_size = 10000000)
         """)
     except duckdb.Error as e:
         raise FileRefused(f"the file cannot be read as CSV: {str(e).splitlines()[0][:300]}") from None
+    by_path = {str(p.path): p for p in group}
+    seq_of = pd.DataFrame({"_path": list(by_path), "_name": [p.path.name for p in group],  # noqa: F841
+                           "_seq": [p.seq for p in group]})
     rejects = con.execute("""
-        SELECT line - 1 AS rec, min(error_type) AS error_type, string_agg(DISTINCT error_message, '; ') AS msg,
-               min(csv_line) AS raw_text
-        FROM _rej GROUP BY line ORDER BY line
+        SELECT s.file_path, r.line - 1 AS rec, min(r.error_type), string_agg(DISTINCT r.error_message, '; '),
+               min(r.csv_line)
+        FROM _rej r JOIN _rej_scan s USING (scan_id, file_id)
+        GROUP BY s.file_path, r.line ORDER BY s.file_path, r.line
     """).fetchall()
-    n_ok = con.execute("SELECT count(*) FROM _file_raw").fetchone()[0]
-    landed.rows_rejected = len(rejects)
-    landed.rows_read = landed.max_row = n_ok + len(rejects)
+    counts = dict(con.execute("SELECT _path, count(*) FROM _file_raw GROUP BY _path").fetchall())
+    rejected_at: dict[str, list[int]] = {}
+    for path, rec, *_ in rejects:
+        rejected_at.setdefault(path, []).append(rec)
+    for path, p in by_path.items():
+        n_ok = counts.get(path, 0)
+        p.landed.rows_rejected = len(rejected_at.get(path, []))
+        p.landed.rows_read = p.landed.max_row = n_ok + p.landed.rows_rejected
 
-    # File row numbers: accepted records fill the numbers not taken by rejects.
-    if rejects:
-        taken = np.array([r[0] for r in rejects], dtype=np.int64)
-        rows = np.setdiff1d(np.arange(1, landed.rows_read + 1, dtype=np.int64), taken)[:n_ok]
-        rowmap = pd.DataFrame({"_pos": np.arange(n_ok, dtype=np.int64), "_row": rows})  # noqa: F841
-        row_expr, join = "m._row", "JOIN rowmap m ON m._pos = f.rowid"
-    else:
-        row_expr, join = "f.rowid + 1", ""
+    # File row numbers: the n-th accepted record of a file, unless rejects sit before it.
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _numbered AS
+        SELECT f.*, m._name, m._seq, row_number() OVER (PARTITION BY f._path ORDER BY f.rowid) AS _row
+        FROM _file_raw f JOIN seq_of m USING (_path)
+    """)
+    for path, recs in rejected_at.items():
+        n_ok = counts.get(path, 0)
+        taken = np.array(recs, dtype=np.int64)
+        rows = np.setdiff1d(np.arange(1, n_ok + len(recs) + 1, dtype=np.int64), taken)[:n_ok]
+        rowmap = pd.DataFrame({"_pos": np.arange(1, n_ok + 1, dtype=np.int64), "_new": rows})  # noqa: F841
+        con.execute("UPDATE _numbered SET _row = m._new FROM rowmap m WHERE _numbered._path = ? AND _numbered._row = m._pos",
+                    [path])
 
-    select_cols = ", ".join(
-        (f"f.c{known[c]}" if c in known else "NULL") for c in source.column_names)
+    known, questions = first.known, first.questions
+    select_cols = ", ".join((f"c{known[c]}" if c in known else "NULL") for c in source.column_names)
     con.execute(f"""
         INSERT INTO {RAW_TABLE}
-        SELECT {sql_str(path.name)}, {row_expr}, {rid_offset} + {row_expr}, {select_cols}
-        FROM _file_raw f {join}
+        SELECT _name, _row, _seq * {ROWS_PER_FILE_ID} + _row, {select_cols} FROM _numbered
     """)
     if questions:
         unpivot = " UNION ALL ".join(
-            f"SELECT {rid_offset} + {row_expr} AS _rid, {sql_str(q)} AS question_id, f.c{i} AS answer FROM _file_raw f {join}"
-            for q, i in questions.items())
+            f"SELECT _seq * {ROWS_PER_FILE_ID} + _row AS _rid, {sql_str(q)} AS question_id, c{i} AS answer "
+            f"FROM _numbered" for q, i in questions.items())
         con.execute(f"INSERT INTO {ANSWERS_TABLE} SELECT * FROM ({unpivot}) WHERE answer IS NOT NULL AND trim(answer) <> ''")
-    for rec, error_type, msg, raw_text in rejects:
+    for path, rec, error_type, msg, raw_text in rejects:
         con.execute(f"INSERT INTO {REJECTS_TABLE} VALUES (?, ?, ?, ?, ?)",
-                    [path.name, rec, error_type, _reject_reason(error_type, msg), raw_text])
-    con.execute("DROP TABLE IF EXISTS _rej; DROP TABLE IF EXISTS _rej_scan; DROP TABLE IF EXISTS _file_raw")
+                    [by_path[path].path.name, rec, error_type, _reject_reason(error_type, msg), raw_text])
+    con.execute("DROP TABLE IF EXISTS _rej; DROP TABLE IF EXISTS _rej_scan; DROP TABLE IF EXISTS _file_raw; "
+                "DROP TABLE IF EXISTS _numbered")
 
 
 def _reject_reason(error_type: str, message: str) -> str:
@@ -238,21 +313,21 @@ def _excel_text(value, col_type: str) -> str | None:
 
 
 def _land_records(con, source: Source, file_name: str, records: list[tuple[int, list]],
-                  known: dict[str, int], questions: dict[str, int], rid_offset: int,
+                  known: dict[str, int], questions: dict[str, int], seq: int,
                   landed: LandedFile) -> None:
     def cell(r: list, i: int, col_type: str) -> str | None:
         return _excel_text(r[i], col_type) if i < len(r) else None
 
     data = {"_file": [file_name] * len(records),
             "_row": [n for n, _ in records],
-            "_rid": [rid_offset + n for n, _ in records]}
+            "_rid": [row_id(seq, n) for n, _ in records]}
     for c in source.columns:
         data[c.name] = [cell(r, known[c.name], c.type) if c.name in known else None for _, r in records]
     frame = pd.DataFrame(data).astype({c: "object" for c in source.column_names})  # noqa: F841
     con.execute(f"INSERT INTO {RAW_TABLE} SELECT * FROM frame")
     if questions:
         answers = pd.DataFrame(  # noqa: F841
-            [(rid_offset + n, q, cell(r, i, "text")) for n, r in records for q, i in questions.items()],
+            [(row_id(seq, n), q, cell(r, i, "text")) for n, r in records for q, i in questions.items()],
             columns=["_rid", "question_id", "answer"])
         con.execute(f"INSERT INTO {ANSWERS_TABLE} SELECT * FROM answers WHERE answer IS NOT NULL")
     landed.rows_read = len(records)

@@ -88,7 +88,7 @@ class Reference:
             "age_bands": sorted(self.csv("age_bands").age_band),
             "sites": sorted(self.csv("sites").site),
             "question_ids": sorted(questions.question_id),
-            "question_answer_pairs": answer_pairs,
+            "question_answers": [f"{q}|{a}" for q, a in answer_pairs],
         }
 
     @cached_property
