@@ -164,3 +164,70 @@ def data_quality_status(run: Run) -> dict:
         level = "green"
     return {"level": level, "files_refused": refused, "rows_quarantined_open": open_q,
             "suite_errors": suite_errors}
+
+
+# ---------------------------------------------------------------- data quality
+SOURCE_LABELS = {
+    "calls": "Telephony calls", "contacts": "Other channels (CRM, web, hubs)", "channel_costs": "Channel costs",
+    "complaints": "Complaints", "survey_responses": "Surveys", "staff_training": "Staff training",
+    "workforce": "Workforce headcount", "action_plan": "Action plan",
+}
+
+
+def dq_freshness(run: Run) -> pd.DataFrame:
+    return mart(run, "dq_freshness")
+
+
+def dq_runs(run: Run, limit: int = 60) -> pd.DataFrame:
+    return mart(run, "dq_runs").head(limit)
+
+
+def dq_source_runs(run: Run) -> pd.DataFrame:
+    return mart(run, "dq_source_runs")
+
+
+def dq_latest_checks(run: Run) -> pd.DataFrame:
+    """Each source's checks as last evaluated (the last run that had new files for it)."""
+    return mart(run, "dq_check_runs", """(run_id, source) IN (
+        SELECT arg_max(run_id, run_started_at), source FROM read_parquet('{path}') GROUP BY source)""".format(
+        path=run.path("dq_check_runs")))
+
+
+def dq_quarantine(run: Run, source: str | None = None, status: str | None = None) -> pd.DataFrame:
+    where, params = [], []
+    if source:
+        where.append("source = ?")
+        params.append(source)
+    if status:
+        where.append("status = ?")
+        params.append(status)
+    return mart(run, "dq_quarantine", " AND ".join(where), tuple(params))
+
+
+def dq_refused_files(run: Run) -> pd.DataFrame:
+    return mart(run, "dq_refused_files")
+
+
+def dq_suite_errors(run: Run) -> pd.DataFrame:
+    return mart(run, "dq_suite_errors", "run_id = ?", (run.run_id,))
+
+
+def data_docs_index(run: Run) -> Path | None:
+    rel = run.manifest.get("data_docs")
+    path = Path(run.directory) / rel if rel else None
+    return path if path and path.exists() else None
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def data_docs_zip(run_id: str, directory: str) -> bytes:
+    """The run's Great Expectations Data Docs as one zip (static HTML to open offline)."""
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    root = Path(directory) / "data_docs"
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for f in sorted(root.rglob("*")):
+            if f.is_file():
+                z.write(f, f"data_docs/{f.relative_to(root)}")
+    return buf.getvalue()

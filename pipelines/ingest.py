@@ -374,6 +374,11 @@ def _summarise_dry_run(con, source: Source, files: list[RawFile], refused: dict[
 
 
 def record_check_runs(con, run_id: str, report: SourceReport) -> None:
+    """Log what this run did for one source: its counts and each check's results."""
+    r = report
+    con.execute("INSERT INTO source_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+        run_id, r.source, r.files_seen, r.files_new, r.files_changed, r.files_removed, r.files_refused,
+        r.rows_read, r.rows_loaded, r.rows_quarantined, r.rows_flagged, r.seconds, r.seconds_validating])
     rows = [(run_id, report.source, name, a["description"], a["severity"], a["on_failure"],
              a["rows_checked"], a["rows_failed"], len(a["files_failed"]), a["error"])
             for name, a in report.checks.items()]

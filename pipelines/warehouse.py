@@ -52,6 +52,11 @@ CREATE TABLE IF NOT EXISTS check_runs (
     run_id VARCHAR, source VARCHAR, check_name VARCHAR, description VARCHAR, severity VARCHAR,
     on_failure VARCHAR, rows_checked BIGINT, rows_failed BIGINT, files_failed BIGINT, error VARCHAR
 );
+CREATE TABLE IF NOT EXISTS source_runs (
+    run_id VARCHAR, source VARCHAR, files_seen BIGINT, files_new BIGINT, files_changed BIGINT,
+    files_removed BIGINT, files_refused BIGINT, rows_read BIGINT, rows_loaded BIGINT,
+    rows_quarantined BIGINT, rows_flagged BIGINT, seconds DOUBLE, seconds_validating DOUBLE
+);
 CREATE TABLE IF NOT EXISTS suite_errors (
     run_id VARCHAR, source VARCHAR, message VARCHAR
 );

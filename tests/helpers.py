@@ -61,8 +61,8 @@ def kpi(marts: Path, kpi_id: str, period: str, breakdown: str = "") -> pd.Series
 
 
 # Marts that log runs rather than describe data: they differ between two runs by design.
-RUN_LOG_MARTS = {"dq_runs", "dq_check_runs", "dq_suite_errors"}
-RUN_TIME_COLUMNS = {"processed_at", "last_processed_at", "run_started_at"}
+RUN_LOG_MARTS = {"dq_runs", "dq_check_runs", "dq_suite_errors", "dq_source_runs"}
+RUN_TIME_COLUMNS = {"processed_at", "last_processed_at", "last_delivered_at", "run_started_at"}
 
 
 def published_marts(marts: Path) -> dict[str, pd.DataFrame]:

@@ -12,10 +12,14 @@ WITH published AS (
 ),
 files AS (
     SELECT source, count(*) AS files, count_if(status = 'refused') AS files_refused,
-           max(file_name) AS last_file, max(processed_at) AS last_processed_at
+           max(file_name) AS last_file, max(delivered_at) AS last_delivered_at, max(processed_at) AS last_processed_at
     FROM ingest_files GROUP BY source
+),
+held AS (
+    SELECT source, count(DISTINCT (file_name, row_number)) AS rows_quarantined FROM quarantine GROUP BY source
 )
-SELECT p.source, coalesce(f.files, 0) AS files, coalesce(f.files_refused, 0) AS files_refused, f.last_file,
-       f.last_processed_at, p.rows_published, p.latest_event
-FROM published p LEFT JOIN files f USING (source)
+SELECT p.source, coalesce(f.files, 0) AS files, coalesce(f.files_refused, 0)::BIGINT AS files_refused, f.last_file,
+       f.last_delivered_at, f.last_processed_at, p.rows_published, coalesce(h.rows_quarantined, 0) AS rows_quarantined,
+       p.latest_event
+FROM published p LEFT JOIN files f USING (source) LEFT JOIN held h USING (source)
 ORDER BY p.source
