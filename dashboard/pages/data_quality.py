@@ -3,9 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts
+from dashboard import charts, data
 from dashboard import components as ui
-from dashboard import data
 
 run = ui.require_run()
 st.title("Data quality")
