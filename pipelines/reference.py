@@ -8,7 +8,7 @@ Expectations suites as parameters, and publishes the ones the dashboard needs.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 import yaml
 
-from pipelines.settings import REFERENCE_DIR
+from pipelines import settings
 
 # file stem -> warehouse table
 CSV_TABLES = {
@@ -43,19 +43,26 @@ class ReferenceError(ValueError):
 
 @dataclass
 class Reference:
-    directory: Path = REFERENCE_DIR
+    # read at call time, so CX_REFERENCE_DIR or a test can point elsewhere
+    directory: Path = field(default_factory=lambda: settings.REFERENCE_DIR)
 
     def csv(self, stem: str) -> pd.DataFrame:
         path = self.directory / f"{stem}.csv"
         if not path.exists():
             raise ReferenceError(f"reference table {path} is missing")
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
+        try:
+            return pd.read_csv(path, dtype=str, keep_default_na=False)
+        except (ValueError, UnicodeDecodeError) as e:  # pandas' ParserError is a ValueError
+            raise ReferenceError(f"reference table {path} cannot be read: {e}") from None
 
     @cached_property
     def catalogue(self) -> dict:
         path = self.directory / "kpi_catalogue.yaml"
-        with open(path, encoding="utf-8") as f:
-            cat = yaml.safe_load(f)
+        try:
+            with open(path, encoding="utf-8") as f:
+                cat = yaml.safe_load(f)
+        except (OSError, yaml.YAMLError) as e:
+            raise ReferenceError(f"{path} cannot be read: {str(e).strip()}") from None
         _check_catalogue(cat, path)
         return cat
 
@@ -184,9 +191,9 @@ def _check_catalogue(cat: dict, path: Path) -> None:
     seen = set()
     for k in cat["kpis"]:
         kid = k.get("id", "?")
-        for field in ("id", "name", "outcome", "definition", "unit", "polarity"):
-            if field not in k:
-                raise ReferenceError(f"{path}: KPI {kid} has no {field}")
+        for name in ("id", "name", "outcome", "definition", "unit", "polarity"):
+            if name not in k:
+                raise ReferenceError(f"{path}: KPI {kid} has no {name}")
         if kid in seen:
             raise ReferenceError(f"{path}: KPI {kid} is listed twice")
         seen.add(kid)

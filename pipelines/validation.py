@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipelines.settings import EXPECTATIONS_DIR
+from pipelines import settings
 
 SEVERITIES = ("critical", "warning", "info")
 ACTIONS = ("refuse_file", "quarantine_rows", "flag")
@@ -88,8 +88,13 @@ class CheckResult:
     error: str | None = None                 # the check could not run
 
 
-def suite_path(source: str, directory: Path = EXPECTATIONS_DIR) -> Path:
-    return directory / f"{source}.json"
+def expectations_dir() -> Path:
+    """Read at call time, so a test (or CX_EXPECTATIONS_DIR) can point elsewhere."""
+    return settings.EXPECTATIONS_DIR
+
+
+def suite_path(source: str, directory: Path | None = None) -> Path:
+    return (directory or expectations_dir()) / f"{source}.json"
 
 
 def _default_name(config: dict) -> str:
@@ -99,8 +104,9 @@ def _default_name(config: dict) -> str:
     return f"{config['type'].removeprefix('expect_')}[{cols}]"
 
 
-def load_suite(source: str, directory: Path = EXPECTATIONS_DIR) -> Suite:
+def load_suite(source: str, directory: Path | None = None) -> Suite:
     """Read and check one suite file; raise SuiteError naming the file and the problem."""
+    directory = directory or expectations_dir()
     path = suite_path(source, directory)
     if not path.exists():
         raise SuiteError(f"{path}: no expectation suite for source {source!r}")
@@ -145,9 +151,11 @@ def load_suite(source: str, directory: Path = EXPECTATIONS_DIR) -> Suite:
 
 def _check_buildable(config: dict, where: str) -> None:
     """Let Great Expectations itself reject an unknown type or bad arguments."""
-    gx = _gx()
+    _gx()
+    from great_expectations.expectations.registry import get_expectation_impl
+
     try:
-        gx.ExpectationSuite(name="check", expectations=[dict(config)])
+        get_expectation_impl(config["type"])(**config["kwargs"])
     except Exception as e:  # GX raises a range of types for bad configs
         first = str(e).strip().splitlines()[0][:300] if str(e).strip() else type(e).__name__
         raise SuiteError(f"{where} ({config['type']}): Great Expectations rejects it: {first}") from None
@@ -200,10 +208,9 @@ def run_checks(checks: list[Check], frame: pd.DataFrame, parameters: dict,
     out = []
     for i, check in enumerate(checks):
         res = by_index[i]
-        info = res.exception_info or {}
-        if info.get("raised_exception"):
-            msg = (info.get("exception_message") or "unknown error").strip().splitlines()[0][:300]
-            out.append(CheckResult(check, success=False, error=msg))
+        error = _exception_message(res.exception_info)
+        if error:
+            out.append(CheckResult(check, success=False, error=error))
             continue
         r = res.result or {}
         idx = r.get("unexpected_index_list")
@@ -219,6 +226,17 @@ def run_checks(checks: list[Check], frame: pd.DataFrame, parameters: dict,
     if docs is not None:
         docs.append(_trim_for_docs(result, checks, sensitive_columns))
     return out
+
+
+def _exception_message(info) -> str | None:
+    """GX reports a check that could not run either flat or keyed by metric."""
+    if not isinstance(info, dict):
+        return None
+    candidates = [info] + [v for v in info.values() if isinstance(v, dict)]
+    for c in candidates:
+        if c.get("raised_exception"):
+            return (c.get("exception_message") or "unknown error").strip().splitlines()[0][:300]
+    return None
 
 
 ROW_LISTS = ("unexpected_list", "unexpected_index_list", "partial_unexpected_index_list",
@@ -238,8 +256,8 @@ def _trim_for_docs(result, checks: list[Check], sensitive_columns: tuple[str, ..
     return result
 
 
-def frame_sql(frame: str, source: str, land: str, directory: Path = EXPECTATIONS_DIR) -> str:
-    text = (directory / "frames" / f"{frame}.sql").read_text(encoding="utf-8")
+def frame_sql(frame: str, source: str, land: str, directory: Path | None = None) -> str:
+    text = ((directory or expectations_dir()) / "frames" / f"{frame}.sql").read_text(encoding="utf-8")
     return text.replace("{source}", source).replace("{land_table}", land)
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 import secrets
 import sys
 import time
+import traceback
 from pathlib import Path
 
 from pipelines import models, warehouse
@@ -109,7 +110,13 @@ def _run_locked(raw_dir: Path, marts_dir: Path, state_dir: Path, full_refresh: b
         print(f"error: the run failed and nothing was published ({e}). "
               f"{marts_dir / 'current'} is unchanged.", file=sys.stderr)
         return EXIT_FAILED
-    except BaseException as e:
+    except Exception as e:  # anything unforeseen: say so plainly, keep the details for the log
+        _fail(con, run_id, started, e)
+        traceback.print_exc()
+        print(f"error: the run failed unexpectedly and nothing was published ({type(e).__name__}: {e}). "
+              f"{marts_dir / 'current'} is unchanged.", file=sys.stderr)
+        return EXIT_FAILED
+    except BaseException as e:  # KeyboardInterrupt, SystemExit
         _fail(con, run_id, started, e)
         raise
     finally:
