@@ -81,3 +81,19 @@ def test_quarantine_list_and_export(tmp_path, capsys):
     text = target.read_text(encoding="utf-8-sig")
     assert text.count("\n") == 3 and HASH_A not in text
     assert cli_main(["quarantine", "list", "--marts-dir", str(tmp_path / "none")]) == 1
+
+
+def test_the_readme_example_works_as_written(tmp_path, suites, capsys):
+    """The step-by-step example in expectations/README.md, pasted as an analyst would."""
+    readme = (settings.REPO_ROOT / "expectations" / "README.md").read_text()
+    example = json.loads(readme.split("```json", 1)[1].split("```", 1)[0])
+    doc = json.loads((suites / "complaints.json").read_text())
+    doc["expectations"].append(example)
+    (suites / "complaints.json").write_text(json.dumps(doc, indent=2))
+    raw = tmp_path / "raw"
+    from tests.helpers import write_extract as write
+    write(raw, "complaints", "complaints_2024-03.csv", [
+        ["CMP-1", "1", "2024-03-04", "2024-03-08", "Place", "waste", "Missed collection", "upheld", "6000.00", ""],
+        ["CMP-2", "1", "2024-03-04", "2024-03-08", "Place", "waste", "Missed collection", "upheld", "50.00", ""]])
+    assert cli_main(["validate", "--raw-dir", str(raw), "--source", "complaints"]) == 1
+    assert "remedy_under_5000: 1 row(s) flags" in capsys.readouterr().out
