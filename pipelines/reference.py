@@ -33,6 +33,7 @@ CSV_TABLES = {
     "events": "ref_events",
     "disclosure_dimensions": "ref_disclosure_dimensions",
     "benchmarks": "ref_benchmarks",
+    "equality_measures": "ref_equality_measures",
 }
 
 KPI_UNITS = {"rate", "count", "gbp", "seconds", "per_10k"}
@@ -179,6 +180,7 @@ class Reference:
             ALTER TABLE ref_disclosure_dimensions ALTER protected_characteristic TYPE BOOLEAN;
             ALTER TABLE ref_disclosure_dimensions ALTER min_base TYPE INTEGER;
             ALTER TABLE ref_benchmarks ALTER value TYPE DOUBLE USING NULLIF(value, '')::DOUBLE;
+            ALTER TABLE ref_equality_measures ALTER sort_order TYPE INTEGER;
         """)
         kpis = self.kpi_table()  # noqa: F841
         targets = self.kpi_targets_table()  # noqa: F841

@@ -1,5 +1,7 @@
--- Each respondent group's figure against all respondents of the same period:
--- the gap, its 95% interval and whether it is statistically significant.
+-- Each group's figure against everyone's in the same period: the gap, its 95%
+-- interval and whether it is statistically significant. Groups are survey
+-- respondents (int_survey_cells) and, for digital take-up, contacts by age
+-- band and post-contact survey respondents (int_equality_digital_cells).
 --
 -- A group is part of "all respondents", so it is tested against the REST
 -- (all less the group: independent samples), with the two-proportion z-test
@@ -7,22 +9,32 @@
 -- (1 - f) x (group - rest), f being the group's share of the weight, so its
 -- interval is Newcombe's interval for group - rest scaled by (1 - f).
 --
--- Disclosure control: wave figures follow kpi_values (int_kpi_disclosure);
--- financial-year pools apply the same rule (base under 10, and the next
--- smallest sibling when exactly one is suppressed).
-WITH c AS (
+-- Disclosure control: survey wave figures follow kpi_values
+-- (int_kpi_disclosure); financial-year pools apply the same rule (base under
+-- 10, and the next smallest sibling when exactly one is suppressed). The
+-- months inside a pool are protected in kpi_values so a pool less the other
+-- months cannot reveal a suppressed month.
+WITH cells AS (
+    SELECT 'survey.' || question_id AS measure_id,
+           CASE survey WHEN 'transactional' THEN 'post-contact survey' ELSE survey || ' survey' END AS source,
+           * EXCLUDE (survey, question_id)
+    FROM int_survey_cells
+    UNION ALL BY NAME
+    SELECT * FROM int_equality_digital_cells
+),
+c AS (
     SELECT *,
         all_w - w AS rest_w,
         (all_w_pos - w_pos) / NULLIF(all_w - w, 0) AS rest_share,
         (all_w - w) * (all_w - w) / NULLIF(all_w2 - w2, 0) AS rest_n_eff,
         w / NULLIF(all_w, 0) AS weight_share
-    FROM int_survey_cells
+    FROM cells
     WHERE breakdown <> ''
 ),
 pooled AS (  -- disclosure control of financial-year pools
-    SELECT survey, question_id, period_type, period, breakdown, base_n < 10 AS s0,
-           count_if(base_n < 10) OVER (PARTITION BY survey, question_id, period, dimension) AS n_suppressed,
-           row_number() OVER (PARTITION BY survey, question_id, period, dimension, base_n < 10
+    SELECT measure_id, period, breakdown, base_n < 10 AS s0,
+           count_if(base_n < 10) OVER (PARTITION BY measure_id, period, dimension) AS n_suppressed,
+           row_number() OVER (PARTITION BY measure_id, period, dimension, base_n < 10
                               ORDER BY base_n, breakdown) AS smallest
     FROM c WHERE period_type = 'financial_year'
 ),
@@ -34,10 +46,10 @@ flags AS (
              WHEN p.s0 THEN 'primary' WHEN p.n_suppressed = 1 AND p.smallest = 1 THEN 'secondary' END AS suppression
     FROM c
     LEFT JOIN int_kpi_disclosure d
-        ON c.period_type = 'wave' AND d.kpi_id = 'survey.' || c.question_id AND d.period = c.period
+        ON c.period_type = 'wave' AND d.kpi_id = c.measure_id AND d.period = c.period
        AND d.breakdown = c.breakdown
     LEFT JOIN pooled p
-        ON c.period_type = 'financial_year' AND p.survey = c.survey AND p.question_id = c.question_id
+        ON c.period_type = 'financial_year' AND p.measure_id = c.measure_id
        AND p.period = c.period AND p.breakdown = c.breakdown
 ),
 t AS (
@@ -49,7 +61,7 @@ t AS (
     FROM flags
 )
 SELECT
-    'survey.' || question_id AS kpi_id, survey, question_id, period_type, period, period_month,
+    measure_id, source, period_type, period, period_month,
     breakdown, dimension AS breakdown_dimension, substr(breakdown, strpos(breakdown, '=') + 1) AS breakdown_value,
     suppressed, suppression,
     CASE WHEN NOT suppressed THEN base_n END::INTEGER AS base_n,
@@ -63,7 +75,7 @@ SELECT
     CASE WHEN NOT suppressed THEN gap_ci_high END AS gap_ci_high,
     CASE WHEN NOT suppressed THEN p_value END AS p_value,
     CASE WHEN NOT suppressed THEN p_value < 0.05 END AS significant,
-    CASE WHEN suppressed THEN 'not published: too few respondents'
+    CASE WHEN suppressed THEN 'not published: fewer than 10'
          WHEN rest_n_eff IS NULL OR rest_w <= 0 THEN 'not tested: no other respondents'
          ELSE stat_gap_words(gap, p_value) END AS gap_words
 FROM t
