@@ -189,7 +189,8 @@ def register_sql_functions(con) -> None:
             con.remove_function(name)
         except (duckdb.InvalidInputException, duckdb.CatalogException):
             pass  # not registered on this connection yet
-        con.create_function(name, _null_for_nan(fn, arity), ["DOUBLE"] * arity, returns, side_effects=False)
+        con.create_function(name, _null_for_nan(fn, arity), ["DOUBLE"] * arity, returns, side_effects=False,
+                            null_handling="special")
 
 
 def _null_for_nan(fn, arity: int):
@@ -199,10 +200,10 @@ def _null_for_nan(fn, arity: int):
 
     if arity == 2:
         def wrapper(a: float, b: float):
-            return clean(fn(a, b))
+            return None if a is None or b is None else clean(fn(a, b))
     elif arity == 4:
         def wrapper(a: float, b: float, c: float, d: float):
-            return clean(fn(a, b, c, d))
+            return None if None in (a, b, c, d) else clean(fn(a, b, c, d))
     else:
         raise ValueError(f"no SQL wrapper for {arity} arguments")
     wrapper.__name__ = fn.__name__
