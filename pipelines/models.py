@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.settings import MODELS_DIR
+from pipelines.statistics import register_sql_functions
 
 LAYERS = (("staging", "VIEW", "main"), ("intermediate", "TABLE", "main"), ("marts", "TABLE", "marts"))
 
@@ -52,11 +53,17 @@ def mart_names(directory: Path = MODELS_DIR) -> list[str]:
     return [m.name for m in discover_models(directory) if m.layer == "marts"]
 
 
-def build(con: duckdb.DuckDBPyConnection, log=print) -> dict[str, float]:
-    """Create or replace every model; returns seconds per model (for profiling)."""
+def build(con: duckdb.DuckDBPyConnection, log=print, layers: tuple[str, ...] | None = None) -> dict[str, float]:
+    """Create or replace every model (or only those of `layers`); returns seconds per model.
+
+    The statistics the models use (Wilson intervals, tests) are Python functions
+    registered on the connection first (pipelines/statistics.py)."""
     con.execute("CREATE SCHEMA IF NOT EXISTS marts")
+    register_sql_functions(con)
     timings = {}
     for model in discover_models():
+        if layers is not None and model.layer not in layers:
+            continue
         started = time.perf_counter()
         try:
             con.execute(f"CREATE OR REPLACE {model.materialisation} {model.relation} AS\n{model.sql}")

@@ -31,6 +31,9 @@ CSV_TABLES = {
     "complaint_timescales": "ref_complaint_timescales",
     "bank_holidays": "ref_bank_holidays",
     "events": "ref_events",
+    "disclosure_dimensions": "ref_disclosure_dimensions",
+    "benchmarks": "ref_benchmarks",
+    "equality_measures": "ref_equality_measures",
 }
 
 KPI_UNITS = {"rate", "count", "gbp", "seconds", "per_10k"}
@@ -174,6 +177,10 @@ class Reference:
             ALTER TABLE ref_bank_holidays ALTER holiday_date TYPE DATE;
             ALTER TABLE ref_events ALTER event_date TYPE DATE;
             ALTER TABLE ref_sites ALTER opened_on TYPE DATE;
+            ALTER TABLE ref_disclosure_dimensions ALTER protected_characteristic TYPE BOOLEAN;
+            ALTER TABLE ref_disclosure_dimensions ALTER min_base TYPE INTEGER;
+            ALTER TABLE ref_benchmarks ALTER value TYPE DOUBLE USING NULLIF(value, '')::DOUBLE;
+            ALTER TABLE ref_equality_measures ALTER sort_order TYPE INTEGER;
         """)
         kpis = self.kpi_table()  # noqa: F841
         targets = self.kpi_targets_table()  # noqa: F841

@@ -92,7 +92,10 @@ def connect(state_dir: Path) -> duckdb.DuckDBPyConnection:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    from pipelines.weighting import WEIGHT_TABLES_DDL
+
     con.execute(LOG_TABLES_DDL)
+    con.execute(WEIGHT_TABLES_DDL)
     for source in load_sources().values():
         con.execute(land_table_ddl(source))
 

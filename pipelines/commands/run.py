@@ -10,7 +10,7 @@ import time
 import traceback
 from pathlib import Path
 
-from pipelines import models, warehouse
+from pipelines import models, warehouse, weighting
 from pipelines.contract import load_sources
 from pipelines.ingest import SourceReport, ingest_source, record_check_runs
 from pipelines.lock import PipelineLock, RunInProgress
@@ -98,6 +98,8 @@ def _run_locked(raw_dir: Path, marts_dir: Path, state_dir: Path, full_refresh: b
                                   totals["files_removed"], totals["files_refused"], totals["rows_loaded"],
                                   totals["rows_quarantined"], totals["rows_flagged"], dt.datetime.now(),
                                   time.perf_counter() - started, run_id])
+        # weights for survey waves delivered without them, before the models use them
+        weighting.compute_survey_weights(con, ref.directory, log=log)
         timings = models.build(con, log=log)
         clean_leftovers(marts_dir)
         docs = _data_docs(staging_area(marts_dir, run_id), reports, run_id, log)
