@@ -10,6 +10,7 @@ A run killed part-way leaves every chunk either fully in or fully out.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import time
@@ -36,7 +37,8 @@ from pipelines.validation import CheckResult, Suite, SuiteError, frame_sql, load
 from pipelines.warehouse import land_table
 
 # Bump when reading or typing changes meaning: every file is then re-read.
-INGEST_VERSION = "1"
+INGEST_VERSION = "2"
+RUN_STARTED_AT = "run_started_at"
 
 
 @dataclass
@@ -84,7 +86,11 @@ def ingest_source(con: duckdb.DuckDBPyConnection, source: Source, raw_dir: Path,
     report but write nothing (the `validate` command)."""
     started = time.perf_counter()
     report = SourceReport(source.name)
-    files, report.skipped_files = discover(raw_dir, source.name)
+    known_stats = {name: (size, mtime_ns, sha) for name, size, mtime_ns, sha in con.execute(
+        "SELECT file_name, size_bytes, mtime_ns, sha256 FROM file_stats WHERE source = ?", [source.name]).fetchall()}
+    files, report.skipped_files = discover(raw_dir, source.name, known_stats)
+    if not dry_run and only_files is None:
+        _remember_file_stats(con, source, files)
     if only_files is not None:
         files = [f for f in files if f.name in only_files]
     report.files_seen = len(files)
@@ -96,6 +102,9 @@ def ingest_source(con: duckdb.DuckDBPyConnection, source: Source, raw_dir: Path,
         return report
     parameters = ref.suite_parameters
     fingerprint = source_fingerprint(source, suite, parameters)
+    # "Now", for checks that a record is not dated in the future. Not part of the
+    # fingerprint (it changes every run); an outcome it decides is never cached.
+    parameters = {**parameters, RUN_STARTED_AT: dt.datetime.now().isoformat(sep=" ", timespec="seconds")}
 
     known = {name: (sha, fp) for name, sha, fp in con.execute(
         "SELECT file_name, sha256, fingerprint FROM ingest_files WHERE source = ?", [source.name]).fetchall()}
@@ -135,6 +144,8 @@ def ingest_source(con: duckdb.DuckDBPyConnection, source: Source, raw_dir: Path,
             con.execute("COMMIT")
 
     if not dry_run:
+        if only_files is None:
+            _prune_validation_cache(con, source)
         _run_frame_checks(con, source, suite, parameters, run_id, report)
     report.seconds = time.perf_counter() - started
     return report
@@ -205,14 +216,21 @@ def _process_chunk(con, source: Source, suite: Suite, files: list[RawFile], para
 
     con.execute(build_typed_table_sql(source))
     started = time.perf_counter()
+    # Files whose bytes and suite are unchanged since they were last validated
+    # (a --full-refresh re-reads them) take the recorded outcome: GX runs on the rest.
+    by_name = {f.name: f for f in files}
+    cached = {} if dry_run else _cached_outcomes(con, source, [by_name[n] for n in landed], fingerprint)
+    cached_df = pd.DataFrame({"file_name": list(cached) or [None]}, dtype="object")  # noqa: F841
+    not_cached = "_file NOT IN (SELECT file_name FROM cached_df WHERE file_name IS NOT NULL)"
     frames = {"rows": con.execute(
-        f"SELECT * EXCLUDE (_errors, _raw, _key) FROM {TYPED_TABLE} WHERE len(_errors) = 0").df()}
+        f"SELECT * EXCLUDE (_errors, _raw, _key) FROM {TYPED_TABLE} WHERE len(_errors) = 0 AND {not_cached}").df()}
     frames["rows"].index = frames["rows"]["_rid"].to_numpy()
     if source.question_columns:
         frames["answers"] = con.execute(f"""
             SELECT a._rid, a.question_id, trim(a.answer) AS answer,
                    a.question_id || '|' || trim(a.answer) AS question_answer
-            FROM {ANSWERS_TABLE} a JOIN {TYPED_TABLE} t USING (_rid) WHERE len(t._errors) = 0""").df()
+            FROM {ANSWERS_TABLE} a JOIN {TYPED_TABLE} t USING (_rid)
+            WHERE len(t._errors) = 0 AND t.{not_cached}""").df()
         frames["answers"].index = frames["answers"]["_rid"].to_numpy()
     results: list[CheckResult] = []
     label = files[0].name if len(files) == 1 else f"{files[0].name} to {files[-1].name} ({len(files)} files)"
@@ -257,6 +275,12 @@ def _process_chunk(con, source: Source, suite: Suite, files: list[RawFile], para
         else:
             flagged.append(pd.DataFrame({"_rid": rids, "check_name": r.check.name, "severity": r.check.severity}))
 
+    if not dry_run:
+        validated = [by_name[n] for n in landed if n not in cached]
+        _store_outcomes(con, source, validated, fingerprint, results, frames, refused, run_id)
+    if cached:
+        _apply_cached_outcomes(con, source, suite, fingerprint, cached, report, refused, quarantined, flagged)
+
     q = (pd.concat(quarantined, ignore_index=True) if quarantined
          else pd.DataFrame({"_rid": pd.Series(dtype="int64"), "check_name": pd.Series(dtype="str"),
                             "severity": pd.Series(dtype="str"), "reason": pd.Series(dtype="str"),
@@ -268,6 +292,137 @@ def _process_chunk(con, source: Source, suite: Suite, files: list[RawFile], para
         _summarise_dry_run(con, source, files, refused, q, fl, rows_read, report)
         return
     _commit_chunk(con, source, files, landed, refused, q, fl, rows_read, fingerprint, run_id, report)
+
+
+# ------------------------------------------------------------ validation cache
+def _remember_file_stats(con, source: Source, files: list[RawFile]) -> None:
+    stats = pd.DataFrame({"file_name": [f.name for f in files], "size_bytes": [f.size_bytes for f in files],  # noqa: F841
+                          "mtime_ns": [f.mtime_ns for f in files], "sha256": [f.sha256 for f in files]},
+                         dtype="object")
+    con.execute("BEGIN")
+    con.execute("DELETE FROM file_stats WHERE source = ?", [source.name])
+    con.execute("INSERT INTO file_stats SELECT ?, file_name, size_bytes::BIGINT, mtime_ns::BIGINT, sha256 "
+                "FROM stats", [source.name])
+    con.execute("COMMIT")
+
+
+def _prune_validation_cache(con, source: Source) -> None:
+    """Keep outcomes only for contents still in the landing zone."""
+    for table in ("validation_cache", "validation_cache_rows"):
+        con.execute(f"DELETE FROM {table} WHERE source = ? AND sha256 NOT IN "
+                    "(SELECT sha256 FROM file_stats WHERE source = ?)", [source.name, source.name])
+
+
+def _cached_outcomes(con, source: Source, files: list[RawFile], fingerprint: str) -> dict[str, tuple]:
+    """file name -> (sha256, refused reason, {check: [rows checked, rows failed]})."""
+    if not files:
+        return {}
+    wanted = pd.DataFrame({"file_name": [f.name for f in files], "sha256": [f.sha256 for f in files]},  # noqa: F841
+                          dtype="object")
+    return {name: (sha, reason, json.loads(stats)) for name, sha, reason, stats in con.execute("""
+        SELECT w.file_name, c.sha256, c.refused_reason, c.check_stats
+        FROM wanted w JOIN validation_cache c ON c.sha256 = w.sha256
+        WHERE c.source = ? AND c.fingerprint = ?""", [source.name, fingerprint]).fetchall()}
+
+
+def _store_outcomes(con, source: Source, files: list[RawFile], fingerprint: str, results: list[CheckResult],
+                    frames: dict[str, pd.DataFrame], refused: dict[str, str], run_id: str) -> None:
+    """Record, per file, what the suite said of it: failing rows, per-check counts, refusal.
+
+    Not recorded when a check could not run or failed without naming rows: the
+    next run must then ask Great Expectations again."""
+    if not files or any(r.error or (not r.success and (r.failing_rids is None or not len(r.failing_rids)))
+                        for r in results):
+        return
+    rows = frames["rows"]
+    rid_file, rid_row = rows["_file"], rows["_row"]
+    per_frame_counts = {name: (frame["_rid"].map(rid_file).value_counts() if name != "rows"
+                               else frame["_file"].value_counts()).to_dict()
+                        for name, frame in frames.items() if not frame.empty}
+    # A file that failed a check against the run's time (a future date) is asked
+    # again next time: the same row may be valid once that date has passed.
+    timely = {rid_file.loc[rid] for r in results if RUN_STARTED_AT in json.dumps(r.check.config)
+              and r.failing_rids is not None for rid in np.unique(r.failing_rids)}
+    names = {f.name for f in files} - timely
+    if not names:
+        return
+    stats: dict[str, dict] = {n: {} for n in names}
+    cached_rows: list[pd.DataFrame] = []
+    for r in results:
+        counts = per_frame_counts.get(r.check.frame, {})
+        failed: dict = {}
+        if r.failing_rids is not None and len(r.failing_rids):
+            rids = np.unique(r.failing_rids)
+            files_of = rid_file.loc[rids].to_numpy()
+            failed = pd.Series(files_of).value_counts().to_dict()
+            if r.check.on_failure != "refuse_file":
+                cached_rows.append(pd.DataFrame({
+                    "file_name": files_of, "row_number": rid_row.loc[rids].to_numpy(), "check_name": r.check.name,
+                    "severity": r.check.severity, "on_failure": r.check.on_failure, "reason": r.check.description,
+                    "masked_column": r.check.column if r.check.personal_data else None}))
+        for n in names:
+            stats[n][r.check.name] = [int(counts.get(n, 0)), int(failed.get(n, 0))]
+    sha_of = {f.name: f.sha256 for f in files}
+    entries = pd.DataFrame({  # noqa: F841
+        "sha256": [sha_of[n] for n in names], "refused_reason": [refused.get(n) for n in names],
+        "check_stats": [json.dumps(stats[n]) for n in names]}, dtype="object").drop_duplicates("sha256")
+    crow = (pd.concat(cached_rows, ignore_index=True) if cached_rows else  # noqa: F841
+            pd.DataFrame(columns=["file_name", "row_number", "check_name", "severity", "on_failure", "reason",
+                                  "masked_column"]))
+    crow = crow[crow["file_name"].isin(names)].copy()
+    crow["sha256"] = crow["file_name"].map(sha_of)
+    crow = crow.drop_duplicates(["sha256", "row_number", "check_name"])
+    con.execute("BEGIN")
+    try:
+        for table in ("validation_cache", "validation_cache_rows"):
+            con.execute(f"DELETE FROM {table} WHERE source = ? AND fingerprint = ? "
+                        "AND sha256 IN (SELECT sha256 FROM entries)", [source.name, fingerprint])
+        con.execute("INSERT INTO validation_cache SELECT ?, sha256, ?, refused_reason, check_stats::JSON, ? "
+                    "FROM entries", [source.name, fingerprint, run_id])
+        con.execute("""INSERT INTO validation_cache_rows
+            SELECT ?, sha256, ?, row_number::BIGINT, check_name, severity, on_failure, reason, masked_column
+            FROM crow""", [source.name, fingerprint])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _apply_cached_outcomes(con, source: Source, suite: Suite, fingerprint: str, cached: dict[str, tuple],
+                           report: SourceReport, refused: dict[str, str], quarantined: list[pd.DataFrame],
+                           flagged: list[pd.DataFrame]) -> None:
+    checks = {c.name: c for c in suite.checks}
+    for name, (_sha, reason, stats) in cached.items():
+        if reason:
+            refused.setdefault(name, reason)
+        for check_name, (checked, failed) in stats.items():
+            if check_name not in checks:
+                continue
+            c = checks[check_name]
+            agg = report.checks.setdefault(c.name, {
+                "description": c.description, "severity": c.severity, "on_failure": c.on_failure,
+                "rows_checked": 0, "rows_failed": 0, "files_failed": set(), "error": None})
+            agg["rows_checked"] += checked
+            agg["rows_failed"] += failed
+            if failed:
+                agg["files_failed"].add(name)
+    hits = pd.DataFrame({"file_name": list(cached), "sha256": [v[0] for v in cached.values()]},  # noqa: F841
+                        dtype="object")
+    rows = con.execute(f"""
+        SELECT t._rid, r.check_name, r.severity, r.on_failure, r.reason, r.masked_column
+        FROM hits h
+        JOIN validation_cache_rows r ON r.sha256 = h.sha256 AND r.source = ?
+        JOIN {TYPED_TABLE} t ON t._file = h.file_name AND t._row = r.row_number
+        WHERE len(t._errors) = 0 AND r.fingerprint = ?
+    """, [source.name, fingerprint]).df()
+    if rows.empty:
+        return
+    q = rows[rows["on_failure"] == "quarantine_rows"]
+    if not q.empty:
+        quarantined.append(q[["_rid", "check_name", "severity", "reason", "masked_column"]].reset_index(drop=True))
+    f = rows[rows["on_failure"] == "flag"]
+    if not f.empty:
+        flagged.append(f[["_rid", "check_name", "severity"]].reset_index(drop=True))
 
 
 def _question_ids(parameters: dict) -> set[str]:

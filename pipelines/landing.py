@@ -19,6 +19,7 @@ class RawFile:
     sha256: str
     size_bytes: int
     delivered_at: float  # modification time: when the delivery landed
+    mtime_ns: int = 0
 
     @property
     def name(self) -> str:
@@ -38,14 +39,28 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def discover(raw_dir: Path, source: str) -> tuple[list[RawFile], list[str]]:
+# file name -> (size in bytes, modification time in ns, sha256) from an earlier run
+StatCache = dict[str, tuple[int, int, str]]
+
+
+def discover(raw_dir: Path, source: str, known: StatCache | None = None) -> tuple[list[RawFile], list[str]]:
     """Deliveries of one source in lexicographic order of file name (contract s1),
-    and the names skipped as temporary or still being written (reported, not read)."""
+    and the names skipped as temporary or still being written (reported, not read).
+
+    Hashing five years of extracts takes seconds every night, so a file whose size
+    and modification time (to the nanosecond) are what an earlier run hashed keeps
+    that hash, as `git status` and `make` trust them; a --full-refresh hashes all."""
     folder = raw_dir / source
     if not folder.is_dir():
         return [], []
     entries = sorted(folder.iterdir(), key=lambda p: p.name)
-    files = [RawFile(source, p, sha256_of(p), p.stat().st_size, p.stat().st_mtime)
-             for p in entries if is_delivery(p)]
+    files = []
+    for p in entries:
+        if not is_delivery(p):
+            continue
+        st = p.stat()
+        seen = (known or {}).get(p.name)
+        sha = seen[2] if seen and seen[:2] == (st.st_size, st.st_mtime_ns) else sha256_of(p)
+        files.append(RawFile(source, p, sha, st.st_size, st.st_mtime, st.st_mtime_ns))
     skipped = [p.name for p in entries if p.is_file() and not is_delivery(p)]
     return files, skipped

@@ -161,11 +161,17 @@ def land_files(con: duckdb.DuckDBPyConnection, source: Source, paths: list[Path]
 
 
 # ------------------------------------------------------------------ CSV
+MAX_HEADER_BYTES = 1_000_000
+
+
 def _read_csv_header(path: Path) -> list[str]:
     with open(path, "rb") as f:
-        first = f.readline(1_000_000)
+        first = f.readline(MAX_HEADER_BYTES)
     if b"\x00" in first:
         raise FileRefused("the file is binary, not CSV text")
+    if len(first) >= MAX_HEADER_BYTES and not first.endswith(b"\n"):
+        raise FileRefused(f"the first line is over {MAX_HEADER_BYTES:,} bytes long, so it is not a header row "
+                          "(is this a CSV extract with one record a line?)")
     try:
         text = first.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -181,21 +187,27 @@ def _read_csv_header(path: Path) -> list[str]:
 
 def _land_csv_group(con, source: Source, group: list[_Pending], refused: dict[str, str]) -> None:
     """Read files sharing one header with a single read_csv; if DuckDB cannot read
-    the group, read its files one by one so only the unreadable one is refused."""
+    the group, read its files one by one so only the unreadable one is refused.
+    A file with a quote left open is read again a line at a time (see below)."""
     try:
-        _read_csv_group(con, source, group)
+        broken_quotes = _read_csv_group(con, source, group)
     except FileRefused as e:
         if len(group) == 1:
             refused[group[0].path.name] = str(e)
             return
+        broken_quotes = set()
         for p in group:
             try:
-                _read_csv_group(con, source, [p])
+                broken_quotes |= _read_csv_group(con, source, [p])
             except FileRefused as e1:
                 refused[p.path.name] = str(e1)
+    for p in group:
+        if p.path.name in broken_quotes:
+            _reland_line_by_line(con, source, p)
 
 
-def _read_csv_group(con, source: Source, group: list[_Pending]) -> None:
+def _read_csv_group(con, source: Source, group: list[_Pending]) -> set[str]:
+    """Land the group; returns the names of files where a quote was left open."""
     first = group[0]
     n_cols = len(first.header)
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n_cols)) + "}"
@@ -256,11 +268,101 @@ def _read_csv_group(con, source: Source, group: list[_Pending]) -> None:
             f"SELECT _seq * {ROWS_PER_FILE_ID} + _row AS _rid, {sql_str(q)} AS question_id, c{i} AS answer "
             f"FROM _numbered" for q, i in questions.items())
         con.execute(f"INSERT INTO {ANSWERS_TABLE} SELECT * FROM ({unpivot}) WHERE answer IS NOT NULL AND trim(answer) <> ''")
+    broken_quotes = set()
     for path, rec, error_type, msg, raw_text in rejects:
+        p = by_path[path]
+        if error_type == "UNQUOTED VALUE" or "quote" in (msg or "").lower():
+            broken_quotes.add(p.path.name)
+        reason = _reject_reason(error_type, msg)
+        if rec == p.landed.max_row and _ends_without_newline(p.path):
+            reason = PARTIAL_LAST_LINE
         con.execute(f"INSERT INTO {REJECTS_TABLE} VALUES (?, ?, ?, ?, ?)",
-                    [by_path[path].path.name, rec, error_type, _reject_reason(error_type, msg), raw_text])
+                    [p.path.name, rec, error_type, reason, _cut(raw_text)])
     con.execute("DROP TABLE IF EXISTS _rej; DROP TABLE IF EXISTS _rej_scan; DROP TABLE IF EXISTS _file_raw; "
                 "DROP TABLE IF EXISTS _numbered")
+    return broken_quotes
+
+
+PARTIAL_LAST_LINE = ("the last line is cut short and has no line end: the file was probably still being "
+                     "written when it was read; the complete file will be read again when it arrives")
+KEEP_RAW_CHARS = 10_000
+
+
+def _cut(text: str | None) -> str | None:
+    """A rejected line is kept for the analyst, but not a 5 MB one whole."""
+    if text is None or len(text) <= KEEP_RAW_CHARS:
+        return text
+    return text[:KEEP_RAW_CHARS] + f" [... cut: {len(text):,} characters in all]"
+
+
+def _ends_without_newline(path: Path) -> bool:
+    with open(path, "rb") as f:
+        f.seek(0, 2)
+        if f.tell() == 0:
+            return False
+        f.seek(-1, 2)
+        return f.read(1) not in (b"\n", b"\r")
+
+
+def _reland_line_by_line(con, source: Source, p: _Pending) -> None:
+    """A quote left open makes a CSV reader run on to the end of the file (or the
+    next quote), swallowing the records after it. These extracts hold one record
+    a line, so such a file is read again a line at a time: only the line with the
+    open quote is rejected, and every other line is kept."""
+    name, n_cols = p.path.name, len(p.header)
+    lo, hi = row_id(p.seq, 0), row_id(p.seq + 1, 0)
+    con.execute(f"DELETE FROM {RAW_TABLE} WHERE _file = ?", [name])
+    con.execute(f"DELETE FROM {REJECTS_TABLE} WHERE _file = ?", [name])
+    con.execute(f"DELETE FROM {ANSWERS_TABLE} WHERE _rid >= ? AND _rid < ?", [lo, hi])
+    lines = p.path.read_bytes().split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    partial = _ends_without_newline(p.path)
+    records: list[tuple[int, list]] = []
+    rejects: list[list] = []
+    for row, raw in enumerate(lines[1:], start=1):
+        raw = raw.rstrip(b"\r")
+        if not raw.strip():
+            continue
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            rejects.append([name, row, "INVALID ENCODING", _reject_reason("INVALID ENCODING", ""),
+                            _cut(raw.decode("latin-1"))])
+            continue
+        try:
+            fields = next(csv.reader([text], strict=True))
+        except csv.Error:
+            rejects.append([name, row, "UNQUOTED VALUE", _reject_reason("UNQUOTED VALUE", ""), _cut(text)])
+            continue
+        if len(fields) != n_cols:
+            kind = "MISSING COLUMNS" if len(fields) < n_cols else "TOO MANY COLUMNS"
+            reason = PARTIAL_LAST_LINE if partial and row == len(lines) - 1 else _reject_reason(kind, "")
+            rejects.append([name, row, kind, reason, _cut(text)])
+            continue
+        records.append((row, fields))
+    p.landed.rows_read = len(records) + len(rejects)
+    p.landed.rows_rejected = len(rejects)
+    p.landed.max_row = max([r for r, _ in records] + [r[1] for r in rejects] + [0])
+    _land_text_records(con, source, name, records, p.known, p.questions, p.seq)
+    if rejects:
+        con.executemany(f"INSERT INTO {REJECTS_TABLE} VALUES (?, ?, ?, ?, ?)", rejects)
+
+
+def _land_text_records(con, source: Source, file_name: str, records: list[tuple[int, list]],
+                       known: dict[str, int], questions: dict[str, int], seq: int) -> None:
+    data = {"_file": [file_name] * len(records), "_row": [n for n, _ in records],
+            "_rid": [row_id(seq, n) for n, _ in records]}
+    for c in source.column_names:
+        data[c] = [r[known[c]] if c in known else None for _, r in records]
+    frame = pd.DataFrame(data).astype({c: "object" for c in source.column_names})  # noqa: F841
+    con.execute(f"INSERT INTO {RAW_TABLE} SELECT * FROM frame")
+    if questions:
+        answers = pd.DataFrame(  # noqa: F841
+            [(row_id(seq, n), q, r[i]) for n, r in records for q, i in questions.items()],
+            columns=["_rid", "question_id", "answer"], dtype="object")
+        con.execute(f"INSERT INTO {ANSWERS_TABLE} SELECT _rid::BIGINT, question_id, answer FROM answers "
+                    "WHERE answer IS NOT NULL AND trim(answer) <> ''")
 
 
 def _reject_reason(error_type: str, message: str) -> str:

@@ -66,6 +66,20 @@ CREATE TABLE IF NOT EXISTS runs (
     files_refused BIGINT, rows_loaded BIGINT, rows_quarantined BIGINT, rows_flagged BIGINT,
     seconds DOUBLE, message VARCHAR
 );
+-- Kept across --full-refresh: what a file's bytes are, and what the suites said of them.
+CREATE TABLE IF NOT EXISTS file_stats (
+    source VARCHAR, file_name VARCHAR, size_bytes BIGINT, mtime_ns BIGINT, sha256 VARCHAR
+);
+CREATE TABLE IF NOT EXISTS validation_cache (
+    source VARCHAR, sha256 VARCHAR, fingerprint VARCHAR,
+    refused_reason VARCHAR,     -- a refuse_file check failed
+    check_stats JSON,           -- check name -> [rows checked, rows failed]
+    created_run_id VARCHAR
+);
+CREATE TABLE IF NOT EXISTS validation_cache_rows (
+    source VARCHAR, sha256 VARCHAR, fingerprint VARCHAR, row_number BIGINT,
+    check_name VARCHAR, severity VARCHAR, on_failure VARCHAR, reason VARCHAR, masked_column VARCHAR
+);
 CREATE TABLE IF NOT EXISTS land_survey_answers (
     _file VARCHAR, _row BIGINT, question_id VARCHAR, answer VARCHAR
 );
@@ -104,10 +118,14 @@ def reset(con: duckdb.DuckDBPyConnection) -> None:
     """Forget every processed file (full refresh): the run re-reads all of RAW.
 
     The run history and past check results are kept: they are a log, not data.
+    So is the validation cache (a file's checks, keyed by its sha256 and the
+    suite's fingerprint): a file re-read with the same bytes and the same suite
+    gets the same outcome without running Great Expectations again. Known file
+    hashes are forgotten, so every file is hashed again.
     """
     con.execute("BEGIN")
     for source in load_sources().values():
         con.execute(f"DELETE FROM {land_table(source.name)}")
     con.execute("DELETE FROM land_survey_answers; DELETE FROM ingest_files; "
-                "DELETE FROM quarantine; DELETE FROM flagged_rows")
+                "DELETE FROM quarantine; DELETE FROM flagged_rows; DELETE FROM file_stats")
     con.execute("COMMIT")

@@ -1,0 +1,306 @@
+"""`make bench`: the pipeline and dashboard at borough scale, on this machine.
+
+    python -m pipelines.bench [--cache DIR] [--out build/bench.json] [--no-load] [--load-seconds 120]
+
+1. Generates once, and keeps outside the repository (default
+   ~/.cache/cx-dashboard/bench/), five years of demo extracts at the council's
+   scale: 3 million calls a year and every other channel to match (demo-data
+   --scale 7.5, about 35 million rows).
+2. Measures, in one run on the same machine:
+   - the floor: DuckDB alone reading every raw CSV once with the pipeline's read options;
+   - the first load of five years less one day (every file read and validated),
+     then a --full-refresh rebuild with files and expectations unchanged:
+     wall time and peak RSS of the whole process tree;
+   - a nightly run with the last day's files added;
+   - each dashboard page's server-side render time (Streamlit's AppTest, a first
+     view on a cold cache and a second on a warm one) and the marts' size on disk;
+   - 20 concurrent headless Chromium sessions opening every page for two minutes
+     (p95 page load, errors, the server's memory trend).
+3. Prints a table and writes it as JSON (default build/bench.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from pipelines.procmon import measure
+from pipelines.settings import REPO_ROOT
+
+DEFAULT_CACHE = Path(os.environ.get("CX_BENCH_CACHE", Path.home() / ".cache" / "cx-dashboard" / "bench"))
+# 3 million calls a year: the demo at scale 1 has ~350k calls a year over these five years
+# (calls fall as channel shift goes on), so 8.7x gives ~15 million calls, ~35 million rows in all.
+DEMO = {"scale": "8.7", "start": "2021-11", "end": "2026-10", "seed": "42"}
+
+GOALS = {
+    "first_load_s": 300,          # under 5 minutes
+    "full_refresh_x_floor": 3,    # within 3x the floor
+    "peak_rss_mb": 4096,          # under 4 GB
+    "nightly_s": 15,
+    "page_s": 1.0,
+    "marts_mb": 100,
+}
+
+
+def log(msg: str) -> None:
+    print(f"[{dt.datetime.now():%H:%M:%S}] {msg}", flush=True)
+
+
+# ---------------------------------------------------------------- extracts
+def extracts_dir(cache: Path) -> Path:
+    return cache / f"extracts-scale{DEMO['scale']}-{DEMO['start']}-{DEMO['end']}-seed{DEMO['seed']}"
+
+
+def ensure_extracts(cache: Path) -> tuple[Path, float | None]:
+    """The cached extracts, generated on first use (written aside, then renamed)."""
+    target = extracts_dir(cache)
+    if (target / ".complete").exists():
+        return target, None
+    tmp = cache / ".extracts-tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    cache.mkdir(parents=True, exist_ok=True)
+    log(f"Generating borough-scale extracts once into {target} (about a minute, ~3 GB)")
+    started = time.perf_counter()
+    code = os.spawnv(os.P_WAIT, sys.executable, [
+        sys.executable, "-m", "pipelines", "demo-data", "--raw-dir", str(tmp), "--scale", DEMO["scale"],
+        "--start", DEMO["start"], "--end", DEMO["end"], "--seed", DEMO["seed"]])
+    if code != 0:
+        raise SystemExit(f"demo-data failed ({code})")
+    (tmp / ".complete").write_text(json.dumps(DEMO))
+    shutil.rmtree(target, ignore_errors=True)
+    os.rename(tmp, target)
+    return target, time.perf_counter() - started
+
+
+DAY_RE = re.compile(r"(\d{8})")
+
+
+def last_day(extracts: Path) -> str:
+    days = [m[1] for p in (extracts / "calls").iterdir() if (m := DAY_RE.search(p.name))]
+    return max(days)
+
+
+def link_tree(extracts: Path, raw: Path, exclude_day: str | None) -> list[Path]:
+    """A landing zone of symbolic links to the cached extracts, leaving out one
+    day's files (the nightly delivery); returns the files left out."""
+    shutil.rmtree(raw, ignore_errors=True)
+    held_back = []
+    for src in sorted(extracts.glob("*/*")):
+        if not src.is_file():
+            continue
+        if exclude_day and exclude_day in src.name:
+            held_back.append(src)
+            continue
+        (raw / src.parent.name).mkdir(parents=True, exist_ok=True)
+        (raw / src.parent.name / src.name).symlink_to(src)
+    return held_back
+
+
+def raw_stats(extracts: Path) -> dict:
+    files = [p for p in extracts.glob("*/*") if p.is_file()]
+    rows = {}
+    summary = extracts / "_demo_faults.json"
+    return {"files": len(files), "bytes": sum(p.stat().st_size for p in files), "rows": rows,
+            "faults_listed": summary.exists()}
+
+
+# ---------------------------------------------------------------- floor
+FLOOR_SCRIPT = r"""
+import sys, time
+from pathlib import Path
+import duckdb
+from pipelines.readers import _read_csv_header, sniff_format, sql_str
+raw = Path(sys.argv[1])
+con = duckdb.connect()
+con.execute("SET threads = 2; SET memory_limit = '2GB'")
+rows = 0
+for folder in sorted(p for p in raw.iterdir() if p.is_dir()):
+    groups, header = [], None
+    for f in sorted(folder.iterdir()):
+        if sniff_format(f) != "csv" or f.stat().st_size == 0:
+            continue
+        try:
+            h = _read_csv_header(f)
+        except Exception:
+            continue
+        if h != header:
+            groups.append([])
+            header = h
+        groups[-1].append((f, len(h)))
+    for g in groups:
+        n = g[0][1]
+        columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
+        counts = ", ".join(f"count(c{i})" for i in range(n))
+        paths = "[" + ", ".join(sql_str(str(f)) for f, _ in g) + "]"
+        rows += con.execute(f'''
+            SELECT count(*), {counts} FROM read_csv({paths}, header = true, auto_detect = false,
+                delim = ',', quote = '"', escape = '"', columns = {columns},
+                store_rejects = true, strict_mode = true, encoding = 'utf-8', max_line_size = 10000000)
+        ''').fetchone()[0]
+        con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
+print(rows)
+"""
+
+
+# ---------------------------------------------------------------- pages
+def page_render_times(marts: Path, repeats: int = 2) -> dict[str, list[float]]:
+    """Seconds to run each page's script server-side, first on a cold cache."""
+    os.environ["CX_MARTS_DIR"] = str(marts)
+    from streamlit.testing.v1 import AppTest
+
+    app = REPO_ROOT / "dashboard" / "app.py"
+    pages = sorted(p.name for p in (REPO_ROOT / "dashboard" / "pages").glob("*.py") if p.stem != "__init__")
+    times: dict[str, list[float]] = {}
+    at = AppTest.from_file(str(app), default_timeout=300)
+    at.run()  # the app itself (imports, navigation) once
+    for name in pages:
+        times[name] = []
+        for _ in range(repeats):
+            at.switch_page(f"pages/{name}")
+            started = time.perf_counter()
+            at.run()
+            times[name].append(time.perf_counter() - started)
+            if at.exception:
+                times[name].append(float("nan"))
+                log(f"  page {name} raised: {at.exception[0].message[:200]}")
+                break
+    return times
+
+
+def marts_size(marts: Path) -> dict:
+    current = (marts / "current").resolve()
+    parquet = sum(p.stat().st_size for p in current.glob("*.parquet"))
+    docs = sum(p.stat().st_size for p in (current / "data_docs").rglob("*") if p.is_file())
+    return {"parquet_bytes": parquet, "data_docs_bytes": docs, "files": len(list(current.glob("*.parquet")))}
+
+
+# ---------------------------------------------------------------- the run
+def pipeline(raw: Path, marts: Path, state: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "pipelines", "run", "--raw-dir", str(raw), "--marts-dir", str(marts),
+            "--state-dir", str(state), *extra]
+
+
+def run_step(name: str, command: list[str], logs: Path) -> dict:
+    log(f"{name} ...")
+    m = measure(command, log=logs / f"{name}.log", cwd=REPO_ROOT)
+    log(f"{name}: {m.seconds:.1f} s, peak {m.peak_rss_mb:,.0f} MB, exit {m.returncode}")
+    if m.returncode != 0:
+        raise SystemExit(f"{name} failed: see {m.log}")
+    return {"seconds": round(m.seconds, 2), "peak_rss_mb": round(m.peak_rss_mb, 1), "log": str(m.log)}
+
+
+def manifest(marts: Path) -> dict:
+    return json.loads((marts / "current" / "manifest.json").read_text())
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m pipelines.bench", description=__doc__.split("\n\n")[0])
+    p.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="where the extracts and runs are kept")
+    p.add_argument("--out", type=Path, default=REPO_ROOT / "build" / "bench.json", help="JSON results")
+    p.add_argument("--no-load", action="store_true", help="skip the 20-browser load test")
+    p.add_argument("--load-seconds", type=int, default=120, help="length of the load test (default 120)")
+    p.add_argument("--sessions", type=int, default=20, help="concurrent browser sessions (default 20)")
+    args = p.parse_args(argv)
+
+    extracts, gen_seconds = ensure_extracts(args.cache)
+    work = args.cache / "work"
+    raw, marts, state, logs = work / "raw", work / "marts", work / "state", work / "logs"
+    for d in (marts, state, logs):
+        shutil.rmtree(d, ignore_errors=True)
+    logs.mkdir(parents=True)
+    day = last_day(extracts)
+    held_back = link_tree(extracts, raw, exclude_day=day)
+    stats = raw_stats(extracts)
+    log(f"{stats['files']:,} files, {stats['bytes'] / 2**30:.2f} GiB; nightly day held back: {day} "
+        f"({len(held_back)} files)")
+    results: dict = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                                 "platform": platform.platform()},
+                     "when": dt.datetime.now().isoformat(timespec="seconds"), "demo": DEMO,
+                     "extracts": {**stats, "generated_seconds": gen_seconds, "path": str(extracts)},
+                     "goals": GOALS}
+
+    floor_script = logs / "floor.py"
+    floor_script.write_text(FLOOR_SCRIPT)
+    results["floor"] = run_step("floor", [sys.executable, str(floor_script), str(extracts)], logs)
+    results["floor"]["rows"] = int((logs / "floor.log").read_text().split()[-1])
+
+    results["first_load"] = run_step("first_load", pipeline(raw, marts, state), logs)
+    results["first_load"]["totals"] = manifest(marts)["totals"]
+    results["first_load"]["sources"] = manifest(marts)["sources"]
+    results["full_refresh"] = run_step("full_refresh", pipeline(raw, marts, state, "--full-refresh"), logs)
+    results["full_refresh"]["sources"] = manifest(marts)["sources"]
+    for src in held_back:
+        (raw / src.parent.name / src.name).symlink_to(src)
+    results["nightly"] = run_step("nightly", pipeline(raw, marts, state), logs)
+    results["nightly"]["files_new"] = manifest(marts)["totals"]["files_new"]
+    results["nightly"]["model_seconds"] = sum(manifest(marts)["model_seconds"].values())
+    results["marts"] = marts_size(marts)
+
+    log("page render times (AppTest, server-side) ...")
+    results["pages"] = page_render_times(marts)
+
+    if not args.no_load:
+        from tests.browser.load import load_test
+
+        log(f"load test: {args.sessions} browser sessions for {args.load_seconds} s ...")
+        results["load"] = load_test(marts, sessions=args.sessions, seconds=args.load_seconds)
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    print()
+    print(table(results))
+    print(f"\nJSON: {args.out}")
+    return 0
+
+
+def _mark(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+def table(r: dict) -> str:
+    floor = r["floor"]["seconds"]
+    rows = [("measure", "figure", "goal", "")]
+    rows.append(("extracts", f"{r['floor']['rows']:,} CSV rows, {r['extracts']['files']:,} files, "
+                 f"{r['extracts']['bytes'] / 2**30:.2f} GiB", "", ""))
+    rows.append(("floor: DuckDB reads every file once", f"{floor:.1f} s, {r['floor']['peak_rss_mb']:,.0f} MB", "", ""))
+    fl, fr, ni = r["first_load"], r["full_refresh"], r["nightly"]
+    rows.append(("first load (every file validated)", f"{fl['seconds']:.1f} s", "< 300 s",
+                 _mark(fl["seconds"] < GOALS["first_load_s"])))
+    rows.append(("  peak RSS, process tree", f"{fl['peak_rss_mb']:,.0f} MB", "< 4096 MB",
+                 _mark(fl["peak_rss_mb"] < GOALS["peak_rss_mb"])))
+    rows.append(("full refresh (unchanged files)", f"{fr['seconds']:.1f} s = {fr['seconds'] / floor:.1f}x floor",
+                 "< 3x floor", _mark(fr["seconds"] < GOALS["full_refresh_x_floor"] * floor)))
+    rows.append(("  peak RSS, process tree", f"{fr['peak_rss_mb']:,.0f} MB", "< 4096 MB",
+                 _mark(fr["peak_rss_mb"] < GOALS["peak_rss_mb"])))
+    rows.append((f"nightly run ({ni['files_new']} new files)", f"{ni['seconds']:.1f} s "
+                 f"(models {ni['model_seconds']:.1f} s)", "< 15 s", _mark(ni["seconds"] < GOALS["nightly_s"])))
+    for page, times in r["pages"].items():
+        rows.append((f"page {page} (cold / warm)", " / ".join(f"{t:.2f} s" for t in times), "< 1 s",
+                     _mark(max(times) < GOALS["page_s"])))
+    mb = r["marts"]["parquet_bytes"] / 2**20
+    rows.append(("marts on disk (parquet)", f"{mb:.1f} MB ({r['marts']['data_docs_bytes'] / 2**20:.1f} MB Data Docs)",
+                 "< 100 MB", _mark(mb < GOALS["marts_mb"])))
+    if "load" in r:
+        ld = r["load"]
+        rows.append((f"load: {ld['sessions']} sessions x {ld['seconds']} s",
+                     f"{ld['page_loads']} loads, p95 {ld['p95_s']:.2f} s, {ld['errors']} errors", "no errors",
+                     _mark(ld["errors"] == 0)))
+        rows.append(("  server RSS start / end / trend", f"{ld['rss_start_mb']:.0f} / {ld['rss_end_mb']:.0f} MB, "
+                     f"{ld['rss_slope_mb_per_min']:+.1f} MB/min in the second half", "stable",
+                     _mark(ld["memory_stable"])))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |" for row in rows]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
