@@ -12,15 +12,33 @@ st.set_page_config(page_title="Customer Experience Strategy dashboard", page_ico
                    layout="wide", initial_sidebar_state="expanded")
 
 PAGES_DIR = Path(__file__).parent / "pages"
+
+
+def page(file: str, title: str, icon: str, url_path: str, **kw) -> st.Page:
+    return st.Page(PAGES_DIR / file, title=title, icon=icon, url_path=url_path, **kw)
+
+
 pages = {
-    "overview": st.Page(PAGES_DIR / "overview.py", title="Board overview", icon=":material/dashboard:",
-                        url_path="overview", default=True),
-    "data_quality": st.Page(PAGES_DIR / "data_quality.py", title="Data quality", icon=":material/fact_check:",
-                            url_path="data-quality"),
+    "overview": page("overview.py", "Board overview", ":material/dashboard:", "overview", default=True),
+    "outcome_1": page("outcome_1.py", "Outcome 1: accessible and inclusive", ":material/accessibility_new:",
+                      "outcome-1"),
+    "outcome_2": page("outcome_2.py", "Outcome 2: feedback, data and technology", ":material/insights:",
+                      "outcome-2"),
+    "outcome_3": page("outcome_3.py", "Outcome 3: customer-focused culture", ":material/diversity_3:", "outcome-3"),
+    "action_plan": page("action_plan.py", "Action plan", ":material/checklist:", "action-plan"),
+    "channel_shift": page("channel_shift.py", "Channel shift", ":material/swap_horiz:", "channel-shift"),
+    "complaints": page("complaints.py", "Complaints", ":material/feedback:", "complaints"),
+    "voice": page("voice_of_the_customer.py", "Voice of the customer", ":material/record_voice_over:",
+                  "voice-of-the-customer"),
+    "catalogue": page("kpi_catalogue.py", "KPI catalogue", ":material/menu_book:", "kpi-catalogue"),
+    "data_quality": page("data_quality.py", "Data quality", ":material/fact_check:", "data-quality"),
 }
 st.session_state["_pages"] = pages
 nav = st.navigation({
-    "Transformation Board": [pages["overview"]],
+    "Transformation Board": [pages[k] for k in ("overview", "outcome_1", "outcome_2", "outcome_3", "action_plan")],
+    "CMT": [pages["channel_shift"], pages["complaints"]],
+    "Voice of the customer": [pages["voice"]],
+    "Reference": [pages["catalogue"]],
     "Analysts": [pages["data_quality"]],
 })
 st.sidebar.caption("Tower Hamlets Council · Customer Experience Strategy 2023-26 · "

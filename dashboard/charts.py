@@ -18,12 +18,15 @@ DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 TARGET_COLOUR = "#505a5f"
 RAG_COLOURS = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00"}
 RAG_SYMBOLS = {"green": "circle", "amber": "diamond", "red": "x"}
+RAG_TEXT_SYMBOLS = {"green": "✓", "amber": "!", "red": "✗"}
 
 TICK_FORMATS = {"rate": ".0%", "gbp": "£,.2f", "count": ",.0f", "seconds": ",.0f", "per_10k": ".1f"}
 HOVER_FORMATS = {"rate": ".1%", "gbp": "£,.2f", "count": ",.0f", "seconds": ",.0f", "per_10k": ".1f"}
 
 
 def _layout(fig: go.Figure, title: str | None, unit: str | None, height: int = 360) -> go.Figure:
+    # One update_layout call with the axes in it: plotly validates each call,
+    # and separate update_xaxes/update_yaxes calls cost several times more.
     fig.update_layout(
         title=dict(text=title, x=0, font=dict(size=16)) if title else None,
         height=height, margin=dict(l=10, r=10, t=50 if title else 10, b=10),
@@ -31,10 +34,10 @@ def _layout(fig: go.Figure, title: str | None, unit: str | None, height: int = 3
         plot_bgcolor="white", paper_bgcolor="white",
         legend=dict(orientation="h", yanchor="bottom", y=-0.3, x=0),
         hovermode="x unified",
+        xaxis=dict(showgrid=False, linecolor="#b1b4b6"),
+        yaxis=dict(gridcolor="#e5e5e5", zeroline=False, rangemode="tozero",
+                   tickformat=TICK_FORMATS.get(unit or "", None)),
     )
-    fig.update_xaxes(showgrid=False, linecolor="#b1b4b6")
-    fig.update_yaxes(gridcolor="#e5e5e5", zeroline=False, rangemode="tozero",
-                     tickformat=TICK_FORMATS.get(unit or "", None))
     return fig
 
 
@@ -98,15 +101,22 @@ def stacked_bars(df: pd.DataFrame, *, x: str, y: str, colour: str, unit: str, ti
 
 def bar_chart(df: pd.DataFrame, *, x: str, y: str, unit: str, title: str | None = None,
               horizontal: bool = True, target: float | None = None, height: int = 380,
-              colour_by_rag: str | None = None) -> go.Figure:
-    """Bars for a breakdown (e.g. by service); RAG colour plus a text label."""
+              colour_by_rag: str | None = None, ci: tuple[str, str] | None = None) -> go.Figure:
+    """Bars for a breakdown (e.g. by service); RAG colour plus a text label; optional 95% interval."""
     colours = PALETTE[0]
     if colour_by_rag is not None:
         colours = [RAG_COLOURS.get(r, "#b1b4b6") for r in df[colour_by_rag]]
     text = [fmt_value(v, unit) for v in df[y]]
+    if colour_by_rag is not None:  # the status as a symbol too: never by colour alone
+        text = [f"{t} {RAG_TEXT_SYMBOLS.get(r, '')}".strip() for t, r in zip(text, df[colour_by_rag], strict=True)]
+    error = None
+    if ci is not None:
+        error = dict(type="data", symmetric=False, array=(df[ci[1]] - df[y]).tolist(),
+                     arrayminus=(df[y] - df[ci[0]]).tolist(), thickness=1.5, color="#0b0c0c")
     bar = go.Bar(x=df[y] if horizontal else df[x], y=df[x] if horizontal else df[y],
                  orientation="h" if horizontal else "v", marker_color=colours, text=text,
-                 textposition="auto", hovertemplate="%{y}: %{text}<extra></extra>" if horizontal else None)
+                 textposition="auto", hovertemplate="%{y}: %{text}<extra></extra>" if horizontal else None,
+                 **({"error_x": error} if horizontal and error else {"error_y": error} if error else {}))
     fig = go.Figure(bar)
     if target is not None:
         if horizontal:
@@ -119,4 +129,131 @@ def bar_chart(df: pd.DataFrame, *, x: str, y: str, unit: str, title: str | None 
     if horizontal:
         fig.update_xaxes(tickformat=TICK_FORMATS.get(unit, None))
         fig.update_yaxes(tickformat=None, autorange="reversed")
+    return fig
+
+
+def projection_chart(actual: pd.DataFrame, projection: pd.DataFrame, *, unit: str, title: str | None = None,
+                     events: pd.DataFrame | None = None, height: int = 380) -> go.Figure:
+    """Actual values, the straight-line trend fitted to them, its projection with
+    a 95% band, and the target in force each month (fct_kpi_projection)."""
+    fig = go.Figure()
+    fmt = HOVER_FORMATS.get(unit, "")
+    ahead = projection[projection["is_projection"]]
+    fitted = projection[~projection["is_projection"]]
+    if len(ahead):
+        band = pd.concat([fitted.tail(1).assign(trend_low=fitted["trend"].iloc[-1:],
+                                                trend_high=fitted["trend"].iloc[-1:]), ahead])
+        fig.add_trace(go.Scatter(x=list(band["month"]) + list(band["month"])[::-1],
+                                 y=list(band["trend_high"]) + list(band["trend_low"])[::-1],
+                                 fill="toself", fillcolor="rgba(230,159,0,0.18)", line=dict(width=0),
+                                 hoverinfo="skip", name="95% range of the projection"))
+    fig.add_trace(go.Scatter(x=actual["period_month"], y=actual["value"], mode="lines+markers", name="Actual",
+                             line=dict(color=PALETTE[0], width=2.5), marker=dict(size=5),
+                             hovertemplate=f"Actual %{{y:{fmt}}}<extra></extra>"))
+    if len(fitted):
+        fig.add_trace(go.Scatter(x=fitted["month"], y=fitted["trend"], mode="lines", name="Trend (straight line)",
+                                 line=dict(color=PALETTE[1], width=2, dash="dot"),
+                                 hovertemplate=f"Trend %{{y:{fmt}}}<extra></extra>"))
+    if len(ahead):
+        joined = pd.concat([fitted.tail(1), ahead])
+        fig.add_trace(go.Scatter(x=joined["month"], y=joined["trend"], mode="lines+markers",
+                                 name="Projection on current trend", marker=dict(symbol="diamond", size=6),
+                                 line=dict(color=PALETTE[3], width=2.5, dash="dash"),
+                                 hovertemplate=f"Projection %{{y:{fmt}}}<extra></extra>"))
+    targets = pd.concat([actual[["period_month", "target"]].rename(columns={"period_month": "month"}),
+                         ahead[["month", "target"]]]).dropna().drop_duplicates("month").sort_values("month")
+    if len(targets):
+        fig.add_trace(go.Scatter(x=targets["month"], y=targets["target"], mode="lines", name="Target",
+                                 line_shape="hv", line=dict(color=TARGET_COLOUR, width=2, dash="dash"),
+                                 hovertemplate=f"Target %{{y:{fmt}}}<extra></extra>"))
+    if events is not None and len(actual):
+        end = ahead["month"].max() if len(ahead) else actual["period_month"].max()
+        add_events(fig, events, actual["period_month"].min(), end)
+    return _layout(fig, title, unit, height)
+
+
+def wave_chart(df: pd.DataFrame, *, x: str, y: str, unit: str = "rate", series: str | None = None,
+               ci: tuple[str, str] | None = ("ci_low", "ci_high"), target: str | None = None,
+               title: str | None = None, height: int = 360) -> go.Figure:
+    """Survey results wave by wave: points joined by lines, each with its 95% interval as an error bar."""
+    fig = go.Figure()
+    groups = [(None, df)] if series is None else list(df.groupby(series, sort=False))
+    fmt = HOVER_FORMATS.get(unit, "")
+    symbols = ["circle", "square", "diamond", "triangle-up", "x", "star", "hexagon", "cross"]
+    for i, (name, g) in enumerate(groups):
+        error = None
+        if ci is not None:
+            error = dict(type="data", symmetric=False, array=(g[ci[1]] - g[y]).tolist(),
+                         arrayminus=(g[y] - g[ci[0]]).tolist(), thickness=1.5, width=4)
+        fig.add_trace(go.Scatter(
+            x=g[x], y=g[y], error_y=error, mode="lines+markers", name=str(name or "Result"),
+            line=dict(color=PALETTE[i % len(PALETTE)], width=2, dash=DASHES[i % len(DASHES)]),
+            marker=dict(size=8, symbol=symbols[i % len(symbols)]),
+            hovertemplate=f"{name or ''} %{{x}}: %{{y:{fmt}}}<extra></extra>"))
+    if target is not None and target in df and df[target].notna().any():
+        t = df.dropna(subset=[target]).drop_duplicates(subset=[x])
+        fig.add_trace(go.Scatter(x=t[x], y=t[target], mode="lines", name="Target", line_shape="hv",
+                                 line=dict(color=TARGET_COLOUR, width=2, dash="dash"),
+                                 hovertemplate=f"Target %{{y:{fmt}}}<extra></extra>"))
+    fig = _layout(fig, title, unit, height)
+    fig.update_xaxes(type="category")
+    if unit == "rate":
+        fig.update_yaxes(range=[0, 1.02])
+    return fig
+
+
+def signed_bars(df: pd.DataFrame, *, x: str, y: str, unit: str = "gbp", title: str | None = None,
+                height: int = 340, positive: str = "Saving", negative: str = "Extra cost") -> go.Figure:
+    """Bars above and below zero (a saving and an extra cost), told apart by colour, pattern and legend."""
+    fig = go.Figure()
+    fmt = HOVER_FORMATS.get(unit, "")
+    for name, mask, colour, pattern in ((positive, df[y] >= 0, PALETTE[2], ""), (negative, df[y] < 0, PALETTE[3], "/")):
+        g = df[mask]
+        if len(g):
+            fig.add_trace(go.Bar(x=g[x], y=g[y], name=name, marker_color=colour, marker_pattern_shape=pattern,
+                                 hovertemplate=f"{name}: %{{y:{fmt}}}<extra></extra>"))
+    fig.add_hline(y=0, line=dict(color="#0b0c0c", width=1))
+    fig = _layout(fig, title, unit, height)
+    fig.update_yaxes(rangemode="normal")
+    return fig
+
+
+def unit_cost_chart(df: pd.DataFrame, *, title: str | None = None, height: int = 340) -> go.Figure:
+    """Each channel's unit cost (bars, labelled) against its 2017/18 baseline (a marked line)."""
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=df["channel_name"], y=df["unit_cost_gbp"], name="Cost per contact now",
+                         marker_color=PALETTE[0], text=[fmt_value(v, "gbp") for v in df["unit_cost_gbp"]],
+                         textposition="outside", hovertemplate="%{x}: %{text}<extra>now</extra>"))
+    fig.add_trace(go.Scatter(x=df["channel_name"], y=df["baseline_unit_cost_gbp"], mode="markers",
+                             name="2017/18 baseline", marker=dict(symbol="line-ew-open", size=40, color=TARGET_COLOUR,
+                                                                 line=dict(width=3)),
+                             hovertemplate="%{x}: £%{y:,.2f}<extra>2017/18 baseline</extra>"))
+    return _layout(fig, title, "gbp", height)
+
+
+STATUS_ORDER = ["complete", "on_track", "at_risk", "off_track", "not_started"]
+STATUS_COLOURS = {"complete": "#0072B2", "on_track": "#009E73", "at_risk": "#E69F00", "off_track": "#D55E00",
+                  "not_started": "#b1b4b6"}
+STATUS_SYMBOLS = {"complete": "✓", "on_track": "●", "at_risk": "!", "off_track": "✗", "not_started": "–"}
+
+
+def status_history_chart(history: pd.DataFrame, labels: dict[str, str], *, title: str | None = None) -> go.Figure:
+    """Each action's reported status month by month: a grid whose cells carry a symbol as well as a colour."""
+    h = history.assign(row=history["action_id"] + " " + history["title"].str.slice(0, 45))
+    rows = list(dict.fromkeys(h.sort_values(["outcome", "action_id"])["row"]))
+    fig = go.Figure()
+    for status in STATUS_ORDER:
+        g = h[h["status"] == status]
+        if g.empty:
+            continue
+        fig.add_trace(go.Scatter(
+            x=g["period"], y=g["row"], mode="markers+text", name=f"{STATUS_SYMBOLS[status]} {labels[status]}",
+            text=[STATUS_SYMBOLS[status]] * len(g), textfont=dict(color="white", size=10),
+            marker=dict(symbol="square", size=16, color=STATUS_COLOURS[status]),
+            hovertemplate=f"%{{y}}<br>%{{x}}: {labels[status]}<extra></extra>"))
+    fig = _layout(fig, title, None, height=max(300, 22 * len(rows) + 120))
+    fig.update_yaxes(categoryorder="array", categoryarray=rows[::-1], rangemode="normal", gridcolor="white")
+    fig.update_xaxes(type="category", tickangle=-45)
+    fig.update_layout(hovermode="closest", legend=dict(y=1.02, yanchor="bottom", orientation="h"),
+                      margin=dict(t=60 if title else 40))
     return fig

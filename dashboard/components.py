@@ -5,9 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import data
+from dashboard import charts, data, filters
+from dashboard.filters import Filters
 from dashboard.formatting import (
     RAG,
+    direction_text,
     fmt_change,
     fmt_target,
     fmt_value,
@@ -53,23 +55,27 @@ def rag_badge(rag: str | None) -> None:
 
 
 def kpi_card(row: pd.Series) -> None:
-    """One KPI: value, RAG (word and icon), target, change and a sparkline."""
+    """One KPI: value, RAG (word and icon), target, change on the previous
+    period and on the same period a year before (in words), and a sparkline."""
     unit = row["unit"]
     with st.container(border=True):
-        delta, note = None, None
+        delta = None
         if not is_missing(row["value"]) and not is_missing(row["previous_value"]):
+            words = direction_text(row["value"], row["previous_value"], row["polarity"], unit) or ""
+            word = words.rsplit(", ", 1)[1] if ", " in words else ""
             delta = (f"{fmt_change(row['value'] - row['previous_value'], unit, short=True)} "
-                     f"vs {period_label(row['previous_period'], short=True)}")
+                     f"vs {period_label(row['previous_period'], short=True)}" + (f" ({word})" if word else ""))
         spark = [v for v in row["spark"] if not is_missing(v)]
         # The name as text above the figure: a metric label is cut short in narrow columns.
         st.markdown(f"**{row['name']}**")
+        help_text = row["definition"] + (f"\n\nSource: {row['source']}" if row.get("source") else "")
         st.metric(
             label=row["name"],
             label_visibility="collapsed",
             value=fmt_value(row["value"], unit),
             delta=delta,
             delta_color="off" if row["polarity"] == "none" else ("normal" if row["polarity"] == "higher" else "inverse"),
-            help=row["definition"],
+            help=help_text,
             chart_data=spark if len(spark) > 1 else None,
             chart_type="line",
         )
@@ -77,13 +83,23 @@ def kpi_card(row: pd.Series) -> None:
         bits = [fmt_target(row["target"], unit, row["polarity"])]
         if row["period"]:
             bits.append(period_label(row["period"]))
-        if not is_missing(row["year_ago_value"]):
-            bits.append(f"a year before {fmt_value(row['year_ago_value'], unit)}")
+        yoy = direction_text(row["value"], row["year_ago_value"], row["polarity"], unit)
+        if yoy:
+            bits.append(f"on a year before ({period_label(row['year_ago_period'], short=True)}: "
+                        f"{fmt_value(row['year_ago_value'], unit)}) {yoy}")
         if not is_missing(row.get("base_n")):
             bits.append(f"base {int(row['base_n']):,} respondents")
-        if note:
-            bits.append(note)
+        if row.get("suppressed"):
+            bits.append("fewer than 10 answers: not shown")
         st.caption(" · ".join(bits))
+
+
+def scorecard_grid(card: pd.DataFrame, columns: int = 4) -> None:
+    """KPI cards in rows of `columns` (Streamlit stacks them on a narrow screen)."""
+    cols = st.columns(min(columns, max(1, len(card))))
+    for i, (_, row) in enumerate(card.iterrows()):
+        with cols[i % len(cols)]:
+            kpi_card(row)
 
 
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
@@ -106,3 +122,166 @@ def empty_state(message: str) -> None:
 
 def rag_column(df: pd.DataFrame, col: str = "rag") -> pd.Series:
     return df[col].map(rag_text)
+
+
+# ---------------------------------------------------------------- page frame
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True,
+                 "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
+
+
+def start_page(title: str, intro: str | None = None, **filter_options) -> tuple[data.Run, Filters]:
+    """Title, "data as at", the page's sidebar filters and an intro; stops with a
+    plain message when nothing is published yet."""
+    run = require_run()
+    st.title(title)
+    data_as_at(run)
+    f = filters.sidebar(run, **filter_options)
+    if f is None:
+        empty_state("No complete month of data has been published yet.")
+        st.stop()
+    if intro:
+        st.markdown(intro)
+    return run, f
+
+
+def chart(fig, key: str) -> None:
+    st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=f"chart-{key}")
+
+
+def number_format(unit: str) -> str:
+    """A Streamlit column format for a KPI unit."""
+    return {"rate": "percent", "gbp": "£%.2f", "count": "localized", "seconds": "%.0f s",
+            "per_10k": "%.1f"}.get(unit, "localized")
+
+
+def kpi_table(series: pd.DataFrame, unit: str) -> tuple[pd.DataFrame, dict]:
+    """A KPI's rows as a table people read (and download), with column formats."""
+    survey = series["kpi_id"].iloc[0].startswith("survey.") if len(series) else False
+    cols = {"period": "Period", "value": "Value", "target": "Target", "status": "Status",
+            "numerator": "Numerator", "denominator": "Denominator"}
+    if survey:
+        cols.update({"base_n": "Respondents (unweighted)", "ci_low": "95% interval from", "ci_high": "95% interval to",
+                     "suppressed": "Suppressed (under 10 answers)"})
+    table = series.assign(status=series["rag"].map(rag_text))[list(cols)].rename(columns=cols)
+    fmt = number_format(unit)
+    config = {c: st.column_config.NumberColumn(format=fmt) for c in ("Value", "Target", "95% interval from",
+                                                                    "95% interval to")}
+    return table, config
+
+
+def about_kpi(info: pd.Series) -> str:
+    """Definition, source, owner and baseline of a KPI, in a few plain lines."""
+    lines = [f"**Definition.** {info['definition']}", f"**Source.** {info['source']}",
+             f"**Owner.** {info['owner']}"]
+    if not is_missing(info.get("baseline_value")) or isinstance(info.get("baseline_source"), str):
+        base = fmt_value(info["baseline_value"], info["unit"]) if not is_missing(info.get("baseline_value")) else ""
+        lines.append(f"**Baseline.** {base} {info.get('baseline_period') or ''} — {info.get('baseline_source') or ''}")
+    if isinstance(info.get("target_status"), str):
+        lines.append(f"**Targets** are {info['target_status']}"
+                     + (" (to be agreed by the Board)." if info["target_status"] == "proposed" else "."))
+    return "\n\n".join(lines)
+
+
+def kpi_trend(run: data.Run, kpi_id: str, f: Filters, *, key: str, events: pd.DataFrame | None = None,
+              height: int = 320, breakdown: str | None = None) -> None:
+    """A KPI's trend against its target (with events), its definition and source
+    on hover and in an expander, and its data a click away with a download.
+    It follows the directorate/service filter when the KPI is published that way."""
+    info = data.kpi_info(run, kpi_id)
+    wanted = f.breakdown if breakdown is None else breakdown
+    bd = wanted if data.has_breakdown(run, kpi_id, wanted) else ""
+    series = data.kpi_series(run, kpi_id, f.period, f.months, bd)
+    where = f.scope(run) if bd and breakdown is None else (bd.split("=", 1)[-1] if bd else "the whole council")
+    st.markdown(f"**{info['name']}** · {where}", help=info["definition"])
+    if wanted and not bd:
+        st.caption("Not published at this level: the whole council is shown.")
+    if series.empty or series["value"].notna().sum() == 0:
+        empty_state(f"No figures for {info['name'].lower()} up to {period_label(f.period)} "
+                    f"for {where}.")
+        return
+    if kpi_id.startswith("survey.") and kpi_id not in data.transactional_kpis(run):
+        fig = charts.wave_chart(series, x="period", y="value", unit=info["unit"], target="target", height=height)
+    else:
+        fig = charts.trend_chart(series, x="period_month", y="value", unit=info["unit"], target="target",
+                                 events=events, height=height,
+                                 ci=("ci_low", "ci_high") if kpi_id.startswith("survey.") else None)
+    chart(fig, key)
+    last = series.dropna(subset=["value"]).iloc[-1]
+    st.caption(f"{period_label(last['period'])}: **{fmt_value(last['value'], info['unit'], precise=True)}** · "
+               f"{fmt_target(last['target'], info['unit'], info['polarity'])} · {rag_text(last['rag'])}")
+    table, config = kpi_table(series, info["unit"])
+    with st.expander("Definition, source and data"):
+        st.markdown(about_kpi(info))
+        st.dataframe(table, hide_index=True, width="stretch", column_config=config)
+        st.download_button("Download CSV", data=to_csv_bytes(table), file_name=f"{kpi_id}-{f.period}.csv",
+                           mime="text/csv", key=f"dl-{key}", icon=":material/download:")
+
+
+def chart_with_table(fig, table: pd.DataFrame, *, key: str, label: str, file_name: str,
+                     column_config: dict | None = None) -> None:
+    """A chart, then its data a click away with a CSV download."""
+    chart(fig, key)
+    table_with_download(table, label=label, file_name=file_name, key=key, column_config=column_config)
+
+
+def kpi_breakdown_chart(run: data.Run, kpi_id: str, dimension: str, period: str, *, key: str,
+                        title: str | None = None, height: int | None = None) -> None:
+    """A KPI split by one dimension for the month (a survey: its latest wave by
+    then), as labelled bars (status in a symbol too, intervals for surveys), with its table."""
+    info = data.kpi_info(run, kpi_id)
+    df = data.kpi_breakdown(run, kpi_id, dimension, period)
+    if title:
+        st.markdown(f"**{title}**", help=info["definition"])
+    shown = df.dropna(subset=["value"])
+    if shown.empty:
+        empty_state(f"No figures for {info['name'].lower()} by {dimension.replace('_', ' ')} for "
+                    f"{period_label(period)}.")
+        return
+    survey = kpi_id.startswith("survey.")
+    fig = charts.bar_chart(shown, x="label", y="value", unit=info["unit"],
+                           colour_by_rag="rag" if shown["rag"].notna().any() else None,
+                           ci=("ci_low", "ci_high") if survey else None,
+                           height=height or max(240, 34 * len(shown) + 80))
+    chart(fig, key)
+    hidden = len(df) - len(shown)
+    if hidden:
+        st.caption(f"{hidden} group(s) with fewer than 10 answers are not shown (suppressed).")
+    if survey:
+        st.caption(f"Wave {df['period'].iloc[0]}; lines show the 95% interval.")
+    table = df.assign(status=df["rag"].map(rag_text))
+    cols = {"label": dimension.replace("_", " ").capitalize(), "period": "Period", "value": "Value",
+            "target": "Target", "status": "Status", "numerator": "Numerator", "denominator": "Denominator"}
+    if survey:
+        cols.update({"base_n": "Respondents (unweighted)", "ci_low": "95% interval from",
+                     "ci_high": "95% interval to", "suppressed": "Suppressed (under 10 answers)"})
+    fmt = number_format(info["unit"])
+    table_with_download(table[list(cols)].rename(columns=cols), label=f"{info['name']} by {dimension.replace('_', ' ')}",
+                        file_name=f"{kpi_id}-by-{dimension}-{period}.csv", key=key,
+                        column_config={c: st.column_config.NumberColumn(format=fmt)
+                                       for c in ("Value", "Target", "95% interval from", "95% interval to")})
+
+
+def survey_waves(run: data.Run, survey: str, period: str, *, key: str, kpi_ids: list[str] | None = None,
+                 breakdown: str = "", months: int | None = None, title: str | None = None) -> None:
+    """Survey questions wave by wave (positive share, 95% interval, base), with their table."""
+    df = data.survey_results(run, survey, period, breakdown, months)
+    if kpi_ids is not None and len(df):
+        df = df[df["kpi_id"].isin(kpi_ids)]
+    if title:
+        st.markdown(f"**{title}**")
+    shown = df.dropna(subset=["value"]) if len(df) else df
+    if shown.empty:
+        empty_state(f"No {data.SURVEYS.get(survey, survey).lower()} results by {period_label(period)} for this choice.")
+        return
+    if survey == "transactional":
+        fig = charts.trend_chart(shown, x="period_month", y="value", unit="rate", series="question")
+    else:
+        fig = charts.wave_chart(shown, x="period", y="value", series="question")
+    chart(fig, key)
+    table = df.assign(status=df["rag"].map(rag_text))[
+        ["question", "wording", "period", "value", "ci_low", "ci_high", "base_n", "suppressed", "target", "status"]]
+    table.columns = ["Question", "Wording", "Wave", "Positive share", "95% interval from", "95% interval to",
+                     "Respondents (unweighted)", "Suppressed (under 10 answers)", "Target", "Status"]
+    table_with_download(table, label="Results wave by wave", file_name=f"{survey}-survey-{period}.csv", key=key,
+                        column_config={c: st.column_config.NumberColumn(format="percent")
+                                       for c in ("Positive share", "95% interval from", "95% interval to", "Target")})

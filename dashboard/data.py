@@ -97,45 +97,55 @@ def kpi_timeline(run: Run, kpi_ids: tuple[str, ...] | None = None, breakdown: st
 
 
 # ---------------------------------------------------------------- scorecard
-@st.cache_data(max_entries=32, show_spinner=False)
-def scorecard(run: Run, period: str, headline_only: bool = True) -> pd.DataFrame:
+@st.cache_data(max_entries=64, show_spinner=False)
+def scorecard(run: Run, period: str, headline_only: bool = True, outcome: int | None = None,
+              breakdown: str = "") -> pd.DataFrame:
     """Each KPI as at `period` (a month): latest value, target, RAG, change
     against the previous period and the same period a year before, and the
     last 13 periods for a sparkline. Survey KPIs use their latest wave whose
-    fieldwork started by the end of that month."""
+    fieldwork started by the end of that month.
+
+    With a `breakdown` (e.g. 'service=waste'), a KPI published for that
+    breakdown shows it; the others show the whole council (column `breakdown`
+    says which)."""
     cat = kpi_catalogue(run)
     if headline_only:
         cat = cat[cat["headline"]]
-    tl = kpi_timeline(run, tuple(cat["kpi_id"]))
+    if outcome is not None:
+        cat = cat[cat["outcome"] == outcome]
+    overall = kpi_timeline(run, tuple(cat["kpi_id"]))
+    split = kpi_timeline(run, tuple(cat["kpi_id"]), breakdown) if breakdown else overall.iloc[0:0]
     month = pd.Timestamp(f"{period}-01")
     rows = []
     for k in cat.itertuples():
+        base = {"kpi_id": k.kpi_id, "name": k.name, "outcome": k.outcome, "unit": k.unit, "polarity": k.polarity,
+                "definition": k.definition, "source": k.source, "owner": k.owner}
+        tl = split if (split["kpi_id"] == k.kpi_id).any() else overall
         series = tl[(tl["kpi_id"] == k.kpi_id) & (tl["period_month"] <= month)].sort_values("period_month")
         if k.kpi_id.startswith("survey."):
             series = series[series["value"].notna() | series["suppressed"]]
         else:
             series = series[series["is_complete"] | (series["period"] == period)]
         if series.empty:
-            rows.append({"kpi_id": k.kpi_id, "name": k.name, "outcome": k.outcome, "unit": k.unit,
-                         "polarity": k.polarity, "period": None, "value": None, "target": None, "rag": None,
+            rows.append({**base, "breakdown": "", "period": None, "value": None, "target": None, "rag": None,
                          "previous_value": None, "previous_period": None, "year_ago_value": None,
-                         "year_ago_period": None, "spark": [], "definition": k.definition,
-                         "base_n": None, "ci_low": None, "ci_high": None})
+                         "year_ago_period": None, "spark": [], "base_n": None, "ci_low": None, "ci_high": None,
+                         "suppressed": False})
             continue
         cur = series.iloc[-1]
         prev = series.iloc[-2] if len(series) > 1 else None
         year_ago = series[series["period_month"] == cur["period_month"] - pd.DateOffset(months=12)]
         year_ago = year_ago.iloc[-1] if len(year_ago) else None
         rows.append({
-            "kpi_id": k.kpi_id, "name": k.name, "outcome": k.outcome, "unit": k.unit, "polarity": k.polarity,
+            **base, "breakdown": cur["breakdown"],
             "period": cur["period"], "value": cur["value"], "target": cur["target"], "rag": cur["rag"],
             "previous_value": None if prev is None else prev["value"],
             "previous_period": None if prev is None else prev["period"],
             "year_ago_value": None if year_ago is None else year_ago["value"],
             "year_ago_period": None if year_ago is None else year_ago["period"],
             "spark": series["value"].tail(13).tolist(),
-            "definition": k.definition,
             "base_n": cur["base_n"], "ci_low": cur["ci_low"], "ci_high": cur["ci_high"],
+            "suppressed": bool(cur["suppressed"]),
         })
     return pd.DataFrame(rows)
 
@@ -231,3 +241,330 @@ def data_docs_zip(run_id: str, directory: str) -> bytes:
             if f.is_file():
                 z.write(f, f"data_docs/{f.relative_to(root)}")
     return buf.getvalue()
+
+
+# ---------------------------------------------------------------- labels and windows
+@st.cache_data(max_entries=8, show_spinner=False)
+def labels(run: Run) -> dict[str, dict[str, str]]:
+    """Codes to the names people read: services, channels, wards, KPIs."""
+    services = mart(run, "dim_services")
+    channels = mart(run, "dim_channels")
+    wards = mart(run, "dim_wards")
+    cat = kpi_catalogue(run)
+    return {
+        "service": dict(zip(services["service_code"], services["service_name"], strict=True)),
+        "channel": dict(zip(channels["channel"], channels["channel_name"], strict=True)),
+        "ward_code": dict(zip(wards["ward_code"], wards["ward_name"], strict=True)),
+        "kpi": dict(zip(cat["kpi_id"], cat["name"], strict=True)),
+    }
+
+
+def label(run: Run, dimension: str, value) -> str:
+    """A breakdown value as people read it (a service's name, a ward's name...)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "Not recorded"
+    return labels(run).get(dimension, {}).get(value, str(value))
+
+
+def directorates(run: Run) -> list[str]:
+    return sorted(mart(run, "dim_services")["directorate"].unique())
+
+
+def services(run: Run, directorate: str | None = None) -> pd.DataFrame:
+    df = mart(run, "dim_services")
+    return df if directorate is None else df[df["directorate"] == directorate]
+
+
+def channels(run: Run) -> pd.DataFrame:
+    return mart(run, "dim_channels")
+
+
+def wards(run: Run) -> pd.DataFrame:
+    return mart(run, "dim_wards")
+
+
+def window_start(period: str, months: int | None) -> str:
+    """The first month of a window of `months` months ending with `period` ('0000-00' for every month)."""
+    if months is None:
+        return "0000-00"
+    return (pd.Timestamp(f"{period}-01") - pd.DateOffset(months=months - 1)).strftime("%Y-%m")
+
+
+def events(run: Run, scopes: tuple[str, ...] = ("all",)) -> pd.DataFrame:
+    """Analysts' events (data/reference/events.csv) for the given scopes, to mark on trend charts."""
+    df = mart(run, "dim_events")
+    return df[df["scope"].isin(scopes)]
+
+
+def breakdown_key(directorate: str | None = None, service: str | None = None, channel: str | None = None) -> str:
+    """The kpi_values breakdown for a choice of filters: the narrowest one that is set."""
+    if service:
+        return f"service={service}"
+    if directorate:
+        return f"directorate={directorate}"
+    if channel:
+        return f"channel={channel}"
+    return ""
+
+
+# ---------------------------------------------------------------- KPI series and breakdowns
+def kpi_info(run: Run, kpi_id: str) -> pd.Series:
+    cat = kpi_catalogue(run)
+    return cat[cat["kpi_id"] == kpi_id].iloc[0]
+
+
+def transactional_kpis(run: Run) -> set[str]:
+    """Survey KPIs of the monthly post-contact survey (they follow the trend window)."""
+    q = mart(run, "dim_survey_questions")
+    return {f"survey.{x}" for x in q.loc[q["survey"] == "transactional", "question_id"]}
+
+
+def kpi_series(run: Run, kpi_id: str, period: str, months: int | None = None, breakdown: str = "") -> pd.DataFrame:
+    """One KPI over time up to `period`: complete months within the window, or
+    every survey wave whose fieldwork started by then (the monthly post-contact
+    survey follows the window). Empty when the KPI has no such rows."""
+    tl = kpi_timeline(run, (kpi_id,), breakdown)
+    end = pd.Timestamp(f"{period}-01")
+    s = tl[tl["period_month"] <= end]
+    survey = kpi_id.startswith("survey.")
+    if not survey:
+        s = s[s["is_complete"] | (s["period"] == period)]
+    if months is not None and (not survey or kpi_id in transactional_kpis(run)):
+        s = s[s["period_month"] > end - pd.DateOffset(months=months)]
+    return s.sort_values("period_month").reset_index(drop=True)
+
+
+def has_breakdown(run: Run, kpi_id: str, breakdown: str) -> bool:
+    if not breakdown:
+        return True
+    return not kpi_timeline(run, (kpi_id,), breakdown).empty
+
+
+def kpi_breakdown(run: Run, kpi_id: str, dimension: str, period: str) -> pd.DataFrame:
+    """A KPI split by one dimension (service, age_band, channel...) for `period`,
+    or for a survey its latest wave by then; with a readable `label`."""
+    df = mart(run, "fct_kpi_timeline", "kpi_id = ? AND breakdown_dimension = ?", (kpi_id, dimension))
+    end = pd.Timestamp(f"{period}-01")
+    if kpi_id.startswith("survey."):
+        df = df[df["period_month"] <= end]
+        if df.empty:
+            return df.assign(label=pd.Series(dtype=str))
+        df = df[df["period_month"] == df["period_month"].max()]
+    else:
+        df = df[df["period"] == period]
+    df = df.assign(label=[label(run, dimension, v) for v in df["breakdown_value"]])
+    return df.sort_values("label").reset_index(drop=True)
+
+
+def kpi_series_by(run: Run, kpi_id: str, dimension: str, period: str, months: int | None = None) -> pd.DataFrame:
+    """A KPI over time for every value of one dimension (e.g. digital take-up by age band)."""
+    df = mart(run, "fct_kpi_timeline", "kpi_id = ? AND breakdown_dimension = ?", (kpi_id, dimension))
+    end = pd.Timestamp(f"{period}-01")
+    df = df[df["period_month"] <= end]
+    if not kpi_id.startswith("survey."):
+        df = df[df["is_complete"]]
+    if months is not None and (not kpi_id.startswith("survey.") or kpi_id in transactional_kpis(run)):
+        df = df[df["period_month"] > end - pd.DateOffset(months=months)]
+    df = df.assign(label=[label(run, dimension, v) for v in df["breakdown_value"]])
+    return df.sort_values(["label", "period_month"]).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- projections and strategy targets
+def kpi_projection(run: Run, kpi_id: str) -> pd.DataFrame:
+    """The fitted straight-line trend and its 12-month projection (fct_kpi_projection)."""
+    return mart(run, "fct_kpi_projection", "kpi_id = ?", (kpi_id,))
+
+
+def kpi_outlook(run: Run) -> pd.DataFrame:
+    """Per monthly KPI: will the next target be met on current trend (fct_kpi_outlook)."""
+    return mart(run, "fct_kpi_outlook")
+
+
+def strategy(run: Run) -> pd.Series:
+    return mart(run, "dim_strategy").iloc[0]
+
+
+def strategy_targets(run: Run) -> pd.DataFrame:
+    """Each KPI against the target in force in the strategy's last month (fct_strategy_targets)."""
+    return mart(run, "fct_strategy_targets")
+
+
+# ---------------------------------------------------------------- channel shift
+def _where(clauses: list[tuple[str, object]]) -> tuple[str, tuple]:
+    """AND together the clauses whose value is set; values go in as parameters."""
+    used = [(sql, v) for sql, v in clauses if v is not None]
+    return " AND ".join(sql for sql, _ in used) or "TRUE", tuple(v for _, v in used)
+
+
+def contacts_by_channel(run: Run, start: str, end: str, directorate: str | None = None,
+                        service: str | None = None, channel: str | None = None) -> pd.DataFrame:
+    """Contacts by month and channel (online: completed), for a service or directorate."""
+    where, params = _where([("period >= ?", start), ("period <= ?", end), ("directorate = ?", directorate),
+                            ("service = ?", service), ("channel = ?", channel)])
+    sql = f"""
+        SELECT period, channel, any_value(is_digital) AS is_digital, sum(contacts) AS contacts
+        FROM read_parquet('{run.path("fct_contacts_monthly")}')
+        WHERE {where} GROUP BY period, channel ORDER BY period, channel"""
+    df = _query(run.run_id, sql, params)
+    return df.assign(channel_name=[label(run, "channel", c) for c in df["channel"]])
+
+
+def channel_costs(run: Run, start: str, end: str, channel: str | None = None) -> pd.DataFrame:
+    """Each channel's cost, contacts, unit cost and 2017/18 baseline unit cost by month."""
+    where, params = _where([("period >= ?", start), ("period <= ?", end), ("channel = ?", channel)])
+    df = mart(run, "fct_channel_costs_monthly", where, params)
+    return df.assign(channel_name=[label(run, "channel", c) for c in df["channel"]])
+
+
+SAVING_GROUPS = {"period": "period", "financial_year": "financial_year", "service": "service",
+                 "directorate": "directorate", "channel": "channel"}
+
+
+def channel_shift_saving(run: Run, start: str, end: str, by: str = "period", directorate: str | None = None,
+                         service: str | None = None) -> pd.DataFrame:
+    """The channel-mix saving (fct_channel_shift_saving) summed by month, financial
+    year, service, directorate or channel, over months whose costs are complete."""
+    group = SAVING_GROUPS[by]
+    where, params = _where([("period >= ?", start), ("period <= ?", end), ("directorate = ?", directorate),
+                            ("service = ?", service)])
+    sql = f"""
+        SELECT {group} AS {by}, sum(contacts) AS contacts, sum(contacts_at_baseline_mix) AS contacts_at_baseline_mix,
+               sum(cost_at_actual_mix_gbp) AS cost_at_actual_mix_gbp,
+               sum(cost_at_baseline_mix_gbp) AS cost_at_baseline_mix_gbp, sum(saving_gbp) AS saving_gbp,
+               count(DISTINCT period) FILTER (WHERE costs_complete) AS months_costed,
+               count(DISTINCT period) AS months
+        FROM read_parquet('{run.path("fct_channel_shift_saving")}')
+        WHERE {where} GROUP BY ALL ORDER BY 1"""
+    df = _query(run.run_id, sql, params)
+    if by in ("service", "channel", "ward_code"):
+        df = df.assign(label=[label(run, by, v) for v in df[by]])
+    return df
+
+
+def saving_baseline(run: Run) -> str | None:
+    """How the saving's baseline period is described (e.g. 'financial year 2021/22')."""
+    df = mart(run, "fct_channel_shift_saving", columns="DISTINCT baseline_label")
+    return None if df.empty else df["baseline_label"].iloc[0]
+
+
+# ---------------------------------------------------------------- complaints
+STAGES = {"1": "Stage 1", "2": "Stage 2", "ombudsman": "Ombudsman"}
+
+
+def complaints(run: Run, start: str, end: str, by: str, directorate: str | None = None, service: str | None = None,
+               ward: str | None = None, stage: str | None = None) -> pd.DataFrame:
+    """Complaints summed by `by` (period, stage, directorate, service, ward_code or
+    category): received (by month of receipt), answered, on time and upheld (by
+    month of answer), with the rates those counts give."""
+    assert by in {"period", "stage", "directorate", "service", "ward_code", "category"}
+    where, params = _where([("period >= ?", start), ("period <= ?", end), ("directorate = ?", directorate),
+                            ("service = ?", service), ("ward_code = ?", ward), ("stage = ?", stage)])
+    sql = f"""
+        SELECT {by}, sum(received) AS received, sum(responded) AS responded, sum(on_time) AS on_time,
+               sum(on_time) / NULLIF(sum(responded), 0) AS on_time_rate,
+               sum(decided) AS decided, sum(upheld) AS upheld, sum(upheld) / NULLIF(sum(decided), 0) AS upheld_rate,
+               sum(remedy_gbp) AS remedy_gbp,
+               sum(working_days_taken) / NULLIF(sum(responded), 0) AS mean_working_days
+        FROM read_parquet('{run.path("fct_complaints_monthly")}')
+        WHERE {where} GROUP BY ALL ORDER BY 1"""
+    df = _query(run.run_id, sql, params)
+    if by in ("service", "ward_code"):
+        df = df.assign(label=[label(run, by, v) for v in df[by]])
+    return df
+
+
+def complaints_by_stage_and_month(run: Run, start: str, end: str, directorate: str | None = None,
+                                  service: str | None = None, ward: str | None = None) -> pd.DataFrame:
+    where, params = _where([("period >= ?", start), ("period <= ?", end), ("directorate = ?", directorate),
+                            ("service = ?", service), ("ward_code = ?", ward)])
+    sql = f"""
+        SELECT period, stage, sum(received) AS received, sum(responded) AS responded, sum(on_time) AS on_time,
+               sum(on_time) / NULLIF(sum(responded), 0) AS on_time_rate
+        FROM read_parquet('{run.path("fct_complaints_monthly")}')
+        WHERE {where} GROUP BY ALL ORDER BY period, stage"""
+    df = _query(run.run_id, sql, params)
+    return df.assign(stage_name=df["stage"].map(STAGES))
+
+
+# ---------------------------------------------------------------- surveys
+SURVEYS = {"resident": "Resident survey", "transactional": "Post-contact survey", "staff": "Staff survey",
+           "business": "Business survey"}
+SURVEY_DIMENSIONS = {"": "Everyone", "age_band": "Age band", "gender": "Gender", "ethnicity": "Ethnicity",
+                     "disability": "Disability", "ward_code": "Ward", "channel": "Channel", "service": "Service"}
+
+
+def survey_questions(run: Run, survey: str | None = None) -> pd.DataFrame:
+    q = mart(run, "dim_survey_questions")
+    return q if survey is None else q[q["survey"] == survey].reset_index(drop=True)
+
+
+def survey_waves(run: Run, survey: str, period: str) -> pd.DataFrame:
+    """The survey's waves whose fieldwork started by the end of `period`, oldest first."""
+    w = mart(run, "dim_survey_waves", "survey = ? AND wave_month <= ?", (survey, period))
+    return w.sort_values("wave_month").reset_index(drop=True)
+
+
+def survey_results(run: Run, survey: str, period: str, breakdown: str = "", months: int | None = None) -> pd.DataFrame:
+    """Every question of a survey wave by wave (positive share with base_n and the
+    95% interval kpi_values carries), up to `period`."""
+    q = survey_questions(run, survey)
+    ids = tuple(f"survey.{x}" for x in q["question_id"])
+    if not ids:
+        return pd.DataFrame()
+    tl = kpi_timeline(run, ids, breakdown)
+    end = pd.Timestamp(f"{period}-01")
+    tl = tl[tl["period_month"] <= end]
+    if months is not None and survey == "transactional":
+        tl = tl[tl["period_month"] > end - pd.DateOffset(months=months)]
+    wording = dict(zip("survey." + q["question_id"], q["wording"], strict=True))
+    return tl.assign(question=tl["kpi_id"].map(labels(run)["kpi"]).fillna(tl["kpi_id"]),
+                     wording=tl["kpi_id"].map(wording)).sort_values(["kpi_id", "period_month"]).reset_index(drop=True)
+
+
+def survey_distribution(run: Run, survey: str, question_id: str, period: str) -> pd.DataFrame:
+    """Weighted share of each answer, wave by wave (fct_survey_distribution), in the scale's order."""
+    df = mart(run, "fct_survey_distribution", "survey = ? AND question_id = ?", (survey, question_id))
+    waves = survey_waves(run, survey, period)
+    df = df[df["wave"].isin(waves["wave"])]
+    q = survey_questions(run, survey)
+    scale = q.loc[q["question_id"] == question_id, "answer_scale"]
+    order = scale.iloc[0].split("|") if len(scale) else sorted(df["answer"].unique())
+    df = df.assign(answer_order=df["answer"].map({a: i for i, a in enumerate(order)}))
+    return df.sort_values(["wave", "answer_order"]).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- action plan
+ACTION_STATUSES = {"complete": "Complete", "on_track": "On track", "at_risk": "At risk", "off_track": "Off track",
+                   "not_started": "Not started"}
+
+
+def action_plan(run: Run, outcome: int | None = None, status: str | None = None) -> pd.DataFrame:
+    """Each action as at the latest status report (fct_action_plan_latest)."""
+    where, params = _where([("outcome = ?", outcome), ("status = ?", status)])
+    return mart(run, "fct_action_plan_latest", where, params)
+
+
+def action_plan_history(run: Run, outcome: int | None = None) -> pd.DataFrame:
+    where, params = _where([("outcome = ?", outcome)])
+    return mart(run, "fct_action_plan_history", where, params)
+
+
+# ---------------------------------------------------------------- catalogue
+def kpi_targets(run: Run) -> pd.DataFrame:
+    return mart(run, "dim_kpi_targets")
+
+
+def complaints_by_ward(run: Run, start: str, end: str, directorate: str | None = None, service: str | None = None,
+                       stage: str | None = None) -> pd.DataFrame:
+    """Complaints received by the complainant's ward, per 10,000 residents (Census 2021 population)."""
+    where, params = _where([("c.period >= ?", start), ("c.period <= ?", end), ("c.directorate = ?", directorate),
+                            ("c.service = ?", service), ("c.stage = ?", stage)])
+    sql = f"""
+        SELECT w.ward_code, w.ward_name AS label, w.population_census_2021 AS population,
+               coalesce(sum(c.received), 0) AS received,
+               coalesce(sum(c.received), 0) * 10000.0 / w.population_census_2021 AS per_10k_residents
+        FROM read_parquet('{run.path("dim_wards")}') w
+        LEFT JOIN (SELECT * FROM read_parquet('{run.path("fct_complaints_monthly")}') c WHERE {where}) c
+               ON c.ward_code = w.ward_code
+        GROUP BY w.ward_code, w.ward_name, w.population_census_2021 ORDER BY per_10k_residents DESC"""
+    return _query(run.run_id, sql, params)

@@ -84,3 +84,59 @@ def period_label(period: str, short: bool = False) -> str:
         return dt.datetime.strptime(period, "%Y-%m").strftime("%b %Y" if short else "%B %Y")
     except (TypeError, ValueError):
         return str(period)
+
+
+def direction_text(value, previous, polarity: str, unit: str) -> str | None:
+    """How a KPI moved, in words and an arrow: '↑ 2.1 points, better'. None when unknown."""
+    if is_missing(value) or is_missing(previous):
+        return None
+    delta = value - previous
+    if abs(delta) < 1e-12:
+        return "→ no change"
+    arrow = "↑" if delta > 0 else "↓"
+    change = fmt_change(delta, unit).lstrip("+-±")
+    if polarity == "none":
+        return f"{arrow} {change}"
+    better = (delta > 0) == (polarity == "higher")
+    return f"{arrow} {change}, {'better' if better else 'worse'}"
+
+
+def fmt_gbp(value) -> str:
+    return fmt_value(value, "gbp")
+
+
+def fmt_count(value) -> str:
+    return fmt_value(value, "count")
+
+
+def fmt_pct(value, precise: bool = False) -> str:
+    return fmt_value(value, "rate", precise=precise)
+
+
+# Action-plan statuses: a word and a symbol, never colour alone.
+ACTION_STATUS = {
+    "complete": {"label": "Complete", "symbol": "✓", "badge": "blue"},
+    "on_track": {"label": "On track", "symbol": "●", "badge": "green"},
+    "at_risk": {"label": "At risk", "symbol": "!", "badge": "orange"},
+    "off_track": {"label": "Off track", "symbol": "✗", "badge": "red"},
+    "not_started": {"label": "Not started", "symbol": "–", "badge": "gray"},
+}
+
+
+def action_status_text(status: str | None) -> str:
+    s = ACTION_STATUS.get(status or "", {"label": str(status), "symbol": "?"})
+    return f"{s['symbol']} {s['label']}"
+
+
+# Strategy-target verdicts: words first.
+TARGET_STATUS = {"met": "✓ Met", "not met": "✗ Not met", "not yet known": "… Not yet known"}
+
+
+def on_course_text(on_course, certainty: str | None = None) -> str:
+    """The projection's verdict in words."""
+    if is_missing(on_course):
+        return "– No target to judge"
+    word = "✓ On course to meet it" if on_course else "✗ Not on course to meet it"
+    if certainty == "uncertain":
+        word += " (but the range of likely values straddles the target)"
+    return word

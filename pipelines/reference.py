@@ -158,6 +158,15 @@ class Reference:
     def outcomes_table(self) -> pd.DataFrame:
         return pd.DataFrame(self.catalogue["outcomes"]).rename(columns={"id": "outcome"})
 
+    def strategy_table(self) -> pd.DataFrame:
+        """The strategy's name and dates (one row): its end month is when its targets are judged."""
+        s = self.catalogue.get("strategy") or {}
+        df = pd.DataFrame([{"name": s.get("name"), "adopted_on": s.get("adopted_on"), "ends_on": s.get("ends_on"),
+                            "monitored_by": s.get("monitored_by")}])
+        for col in ("adopted_on", "ends_on"):
+            df[col] = pd.to_datetime(df[col]).dt.date
+        return df
+
     # ---- into the warehouse
     def load_into(self, con: duckdb.DuckDBPyConnection) -> None:
         for stem, table in CSV_TABLES.items():
@@ -185,9 +194,11 @@ class Reference:
         kpis = self.kpi_table()  # noqa: F841
         targets = self.kpi_targets_table()  # noqa: F841
         outcomes = self.outcomes_table()  # noqa: F841
+        strategy = self.strategy_table()  # noqa: F841
         con.execute("CREATE OR REPLACE TABLE ref_kpis AS SELECT * FROM kpis")
         con.execute("CREATE OR REPLACE TABLE ref_kpi_targets AS SELECT * FROM targets")
         con.execute("CREATE OR REPLACE TABLE ref_outcomes AS SELECT * FROM outcomes")
+        con.execute("CREATE OR REPLACE TABLE ref_strategy AS SELECT * FROM strategy")
 
 
 def _check_catalogue(cat: dict, path: Path) -> None:

@@ -1,0 +1,101 @@
+"""The sidebar filters every page shares, kept in the URL.
+
+Each widget has a stable key and `bind="query-params"`, so the URL carries the
+view: `?period=March+2026&directorate=Place` opens any page on that month and
+directorate, and a link someone shares shows the same figures. A value equal
+to the default is left out of the URL; a value that no longer exists (a
+month not published yet, a service outside the chosen directorate) is
+ignored and the default is used.
+
+Pages ask only for the filters that apply to them; the keys are the same on
+every page, so a choice carries over when moving between pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from dashboard import data
+from dashboard.formatting import period_label
+
+# query parameter names (also the widget keys); tests and shared links use them
+PERIOD, WINDOW, DIRECTORATE, SERVICE, CHANNEL, WARD = "period", "window", "directorate", "service", "channel", "ward"
+
+WINDOWS = {13: "Last 13 months", 25: "Last 25 months", None: "Every month"}
+
+
+@dataclass(frozen=True)
+class Filters:
+    period: str
+    months: int | None = 25
+    directorate: str | None = None
+    service: str | None = None
+    channel: str | None = None
+    ward: str | None = None
+
+    @property
+    def start(self) -> str:
+        """First month of the trend window."""
+        return data.window_start(self.period, self.months)
+
+    @property
+    def breakdown(self) -> str:
+        """The kpi_values breakdown matching the organisation filters ('' for the whole council)."""
+        return data.breakdown_key(self.directorate, self.service)
+
+    def scope(self, run: data.Run) -> str:
+        """The organisation the figures cover, in words."""
+        if self.service:
+            return data.label(run, "service", self.service)
+        if self.directorate:
+            return f"{self.directorate} directorate"
+        return "the whole council"
+
+
+def period(run: data.Run) -> str | None:
+    """The month the figures are for (complete months, newest first); None when there is none."""
+    periods = data.complete_periods(run)
+    if not periods:
+        return None
+    return st.sidebar.selectbox(
+        "Month", periods, format_func=period_label, key=PERIOD, bind="query-params",
+        help="The month the figures are for. Survey figures are the latest wave whose fieldwork started by then.")
+
+
+def sidebar(run: data.Run, *, window: bool = True, directorate: bool = False, service: bool = False,
+            channel: bool = False, ward: bool = False) -> Filters | None:
+    """Draw the filters a page uses and return the choice; None when no month is published yet."""
+    chosen_period = period(run)
+    if chosen_period is None:
+        return None
+    f = {"period": chosen_period}
+    if window:
+        f["months"] = st.sidebar.selectbox(
+            "Trend over", list(WINDOWS), index=1, format_func=WINDOWS.get, key=WINDOW, bind="query-params",
+            help="How many months the trend charts show, ending with the chosen month.")
+    if directorate:
+        f["directorate"] = st.sidebar.selectbox(
+            "Directorate", [None, *data.directorates(run)], key=DIRECTORATE, bind="query-params",
+            format_func=lambda d: "All directorates" if d is None else d)
+    if service:
+        svc = data.services(run, f.get("directorate"))
+        names = dict(zip(svc["service_code"], svc["service_name"], strict=True))
+        f["service"] = st.sidebar.selectbox(
+            "Service", [None, *sorted(names, key=names.get)], key=SERVICE, bind="query-params",
+            format_func=lambda s: "All services" if s is None else names[s])
+    if channel:
+        ch = data.channels(run)
+        names = dict(zip(ch["channel"], ch["channel_name"], strict=True))
+        f["channel"] = st.sidebar.selectbox(
+            "Channel", [None, *names], key=CHANNEL, bind="query-params",
+            format_func=lambda c: "All channels" if c is None else names[c])
+    if ward:
+        w = data.wards(run)
+        names = dict(zip(w["ward_code"], w["ward_name"], strict=True))
+        f["ward"] = st.sidebar.selectbox(
+            "Ward", [None, *sorted(names, key=names.get)], key=WARD, bind="query-params",
+            format_func=lambda c: "All wards" if c is None else names[c],
+            help="Where the resident lives (complaints and the resident survey record it).")
+    return Filters(**f)

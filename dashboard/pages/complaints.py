@@ -1,0 +1,107 @@
+"""Complaints for CMT: volumes, timeliness and outcomes by stage, directorate, service, ward and category."""
+
+import streamlit as st
+
+from dashboard import charts, data
+from dashboard import components as ui
+from dashboard.formatting import fmt_count, fmt_pct, period_label
+
+run, f = ui.start_page("Complaints", directorate=True, service=True, ward=True)
+stage = st.sidebar.selectbox("Complaint stage", [None, *data.STAGES], key="stage", bind="query-params",
+                             format_func=lambda s: "All stages" if s is None else data.STAGES[s])
+ev = data.events(run, ("all", "complaints", "outcome_2"))
+filters_text = ", ".join(x for x in [f.scope(run), data.label(run, "ward_code", f.ward) if f.ward else None,
+                                     data.STAGES.get(stage) if stage else None] if x)
+st.markdown(f"Figures for **{period_label(f.period)}** and the months before it, {filters_text}. Received counts "
+            "go by the month a complaint arrived; answers, timeliness and outcomes by the month it was answered. "
+            "Stage 1 has 10 working days, stage 2 has 20.")
+
+month = data.complaints(run, f.period, f.period, "period", f.directorate, f.service, f.ward, stage)
+window = data.complaints(run, f.start, f.period, "period", f.directorate, f.service, f.ward, stage)
+if window.empty or (window["received"].sum() == 0 and window["responded"].sum() == 0):
+    ui.empty_state(f"No complaints match these filters ({filters_text}) in this period.")
+    st.stop()
+
+m = month.iloc[0] if len(month) else None
+c1, c2, c3, c4 = st.columns(4)
+c1.metric(f"Received in {period_label(f.period, short=True)}", fmt_count(0 if m is None else m["received"]))
+c2.metric(f"Answered in {period_label(f.period, short=True)}", fmt_count(0 if m is None else m["responded"]))
+c3.metric("Answered on time", fmt_pct(None if m is None else m["on_time_rate"]),
+          help="Answered within the stage's working days, among those answered in the month.")
+c4.metric("Upheld or partly upheld", fmt_pct(None if m is None else m["upheld_rate"]),
+          help="Among complaints decided in the month (withdrawn ones left out).")
+
+st.subheader("Complaints over time, by stage")
+by_stage = data.complaints_by_stage_and_month(run, f.start, f.period, f.directorate, f.service, f.ward)
+if stage:
+    by_stage = by_stage[by_stage["stage"] == stage]
+left, right = st.columns(2)
+with left:
+    ui.chart(charts.stacked_bars(by_stage, x="period", y="received", colour="stage_name", unit="count",
+                                 title="Complaints received each month"), "received")
+with right:
+    answered = by_stage[by_stage["responded"] > 0]
+    ui.chart(charts.trend_chart(answered, x="period", y="on_time_rate", unit="rate", series="stage_name",
+                                title="Share answered on time, by stage"), "on-time")
+ui.table_with_download(by_stage[["period", "stage_name", "received", "responded", "on_time", "on_time_rate"]],
+                       label="Complaints by month and stage", key="by-stage",
+                       file_name=f"complaints-by-stage-{f.period}.csv",
+                       column_config={"on_time_rate": st.column_config.NumberColumn(format="percent")})
+
+st.subheader("Against target")
+if f.ward or stage:
+    st.caption("The published KPIs are for every ward and stage: these charts follow the directorate and service "
+               "filters only.")
+left, right = st.columns(2)
+with left:
+    ui.kpi_trend(run, "stage1_on_time_rate", f, key="kpi-stage1", events=ev)
+    ui.kpi_trend(run, "complaints_escalation_rate", f, key="kpi-escalation", events=ev)
+with right:
+    ui.kpi_trend(run, "stage2_on_time_rate", f, key="kpi-stage2", events=ev)
+    ui.kpi_trend(run, "complaints_per_10k_contacts", f, key="kpi-per10k", events=ev)
+
+level = "service" if f.directorate or f.service else "directorate"
+st.subheader(f"By {level}, over the period shown")
+org = data.complaints(run, f.start, f.period, level, f.directorate, f.service, f.ward, stage)
+if org.empty:
+    ui.empty_state("No complaints for this choice.")
+else:
+    org = org.assign(label=org.get("label", org[level]))
+    left, right = st.columns(2)
+    with left:
+        ui.chart(charts.bar_chart(org.sort_values("received", ascending=False), x="label", y="received", unit="count",
+                                  title="Complaints received", height=max(260, 30 * len(org) + 80)), "org-received")
+    with right:
+        rated = org.dropna(subset=["on_time_rate"]).sort_values("on_time_rate")
+        ui.chart(charts.bar_chart(rated, x="label", y="on_time_rate", unit="rate", title="Answered on time",
+                                  height=max(260, 30 * len(rated) + 80)), "org-on-time")
+    ui.table_with_download(org, label=f"Complaints by {level}", key="org", file_name=f"complaints-by-{level}-{f.period}.csv",
+                           column_config={c: st.column_config.NumberColumn(format="percent")
+                                          for c in ("on_time_rate", "upheld_rate")})
+
+st.subheader("By ward, per 10,000 residents")
+wards = data.complaints_by_ward(run, f.start, f.period, f.directorate, f.service, stage)
+if f.ward:
+    wards = wards.assign(label=[f"▶ {lbl}" if c == f.ward else lbl for c, lbl in zip(wards["ward_code"], wards["label"],
+                                                                                      strict=True)])
+if wards["received"].sum() == 0:
+    ui.empty_state("No complaint in this period records a ward.")
+else:
+    ui.chart(charts.bar_chart(wards, x="label", y="per_10k_residents", unit="per_10k",
+                              title="Complaints received per 10,000 residents (Census 2021)",
+                              height=max(300, 26 * len(wards) + 80)), "wards")
+    ui.table_with_download(wards, label="Complaints by ward", key="wards", file_name=f"complaints-by-ward-{f.period}.csv")
+
+st.subheader("By category")
+cats = data.complaints(run, f.start, f.period, "category", f.directorate, f.service, f.ward, stage)
+cats = cats[cats["received"] > 0].sort_values("received", ascending=False)
+if cats.empty:
+    ui.empty_state("No complaints received for this choice.")
+else:
+    top = cats.head(12)
+    ui.chart(charts.bar_chart(top, x="category", y="received", unit="count", title="Most common categories",
+                              height=max(260, 28 * len(top) + 80)), "categories")
+    ui.table_with_download(cats, label="Complaints by category", key="categories",
+                           file_name=f"complaints-by-category-{f.period}.csv",
+                           column_config={c: st.column_config.NumberColumn(format="percent")
+                                          for c in ("on_time_rate", "upheld_rate")})
