@@ -90,6 +90,8 @@ case("dates as DD/MM/YYYY", "complaints", "h14_ddmmyyyy.csv",
      loaded=(1, {1: "received_on: '31/03/2024' is not a date YYYY-MM-DD"}))
 case("a future date", "calls", "h15_future.csv",
      loaded=(2, {2: "offered_at is after the run started (a date in the future"}))
+case("contact details in a free-text field", "complaints", "h17_phone_in_category.csv",
+     loaded=(1, {1: "category holds an e-mail address or phone number"}))
 case("still being written (partial last line)", "calls", "h16_partial.csv",
      loaded=(2, {3: PARTIAL_LAST_LINE}))
 
@@ -151,6 +153,9 @@ def build_landing_zone(raw: Path) -> None:
 
     write_extract(raw, "complaints", "h14_ddmmyyyy.csv", [complaint("DM1", received="31/03/2024"),
                                                           complaint("DM2")])
+
+    write_extract(raw, "complaints", "h17_phone_in_category.csv", [
+        complaint("PH1", category="Call Mrs X back on 07700 900123"), complaint("PH2")])
 
     write_extract(raw, "calls", "h15_future.csv", [
         call("F1"), call("F2", offered_at="2099-03-04 09:00:00", answered_at="2099-03-04 09:00:30",
@@ -230,7 +235,7 @@ def test_every_good_row_is_published(hostile_run):
     assert ids == ({f"G{i}" for i in range(GOOD_CALLS)} | {"B1", "B2", "R1", "R2", "R3", "Q1", "Q3", "Q4",
                                                            "L1", "L3", "D1", "D2", "D4", "F1", "F3", "P1", "P2"})
     received = mart(marts, "kpi_values", "kpi_id = 'complaints_received' AND breakdown = '' AND period = '2024-03'")
-    assert received["value"].tolist() == [GOOD_COMPLAINTS + 2 + 1]  # W1, W3 and DM2 beside the good file
+    assert received["value"].tolist() == [GOOD_COMPLAINTS + 2 + 1 + 1]  # W1, W3, DM2 and PH2 beside the good file
     latest = mart(marts, "fct_action_plan_latest")
     assert sorted(latest["action_id"]) == ["A1", "A2"]
 
@@ -243,6 +248,8 @@ def test_quarantined_records_are_kept_for_the_analyst_but_not_5_mb_of_them(hosti
     assert f"cut: {FIVE_MB:,} characters in all" in record
     cp = mart(marts, "dq_quarantine", "file_name = 'h05_cp1252.csv'")
     assert "Refund of" in cp["record"].iloc[0]  # the analyst can see which record it was
+    phone = mart(marts, "dq_quarantine", "file_name = 'h17_phone_in_category.csv'")
+    assert "07700" not in phone["record"].iloc[0]  # but not the personal data in it
 
 
 def test_a_formula_in_a_text_field_is_kept_as_text_and_neutralised_in_downloads(hostile_run):
