@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import gzip
 import json
+import os
 import random
 from pathlib import Path
 
@@ -169,7 +170,10 @@ def build_landing_zone(raw: Path) -> None:
 def hostile_run(tmp_path_factory):
     """(exit code, raw, marts, state) of one run over the hostile landing zone,
     built once even if xdist interleaves these tests with others."""
-    root = tmp_path_factory.getbasetemp() / "hostile"
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # one copy for all workers, as conftest.demo_env
+        root = root.parent
+    root = root / "hostile"
     root.mkdir(exist_ok=True)
     raw, marts, state = root / "raw", root / "marts", root / "state"
     with open(root / ".lock", "w") as lock:

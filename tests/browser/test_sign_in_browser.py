@@ -71,6 +71,9 @@ def test_sign_in_through_the_council_provider_and_the_analysts_group(demo_marts,
             assert "Freshness by source" not in text and "Data as at" not in text
             assert "Open access" not in text
         page.screenshot(path=str(shots / "sign-in.png"))
+        page.set_viewport_size({"width": 820, "height": 1000})
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(shots / "sign-in-820.png"))
 
         # An officer: the board's pages, not the analysts'.
         officer = b.new_context(viewport={"width": 1366, "height": 768}).new_page()
@@ -92,6 +95,8 @@ def test_sign_in_through_the_council_provider_and_the_analysts_group(demo_marts,
         analyst.wait_for_selector("text=Freshness by source", timeout=60_000)
         assert page_errors(analyst) == []
         assert "Open access" not in main_text(analyst)
+        analyst.get_by_role("button", name="Sign out").wait_for()
+        analyst.wait_for_timeout(1500)
         analyst.screenshot(path=str(shots / "signed-in-analyst.png"))
 
         # Signing out clears the dashboard's cookie and ends the provider's session too.
