@@ -8,6 +8,8 @@ import streamlit as st
 # Run from a checkout without installing: make the repository importable.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from dashboard import auth  # noqa: E402
+
 st.set_page_config(page_title="Customer Experience Strategy dashboard", page_icon=":material/monitoring:",
                    layout="wide", initial_sidebar_state="expanded")
 
@@ -33,14 +35,23 @@ pages = {
     "catalogue": page("kpi_catalogue.py", "KPI catalogue", ":material/menu_book:", "kpi-catalogue"),
     "data_quality": page("data_quality.py", "Data quality", ":material/fact_check:", "data-quality"),
 }
-st.session_state["_pages"] = pages
-nav = st.navigation({
+# Sign-in (when configured) before anything is drawn; the analysts' pages only for analysts.
+access = auth.gate()
+if access is None:  # not signed in: the sign-in screen is the only page, whatever the address
+    st.navigation([st.Page(auth.sign_in_screen, title="Sign in", url_path="sign-in", default=True)],
+                  position="hidden").run()
+    st.stop()
+sections = auth.visible_sections({
     "Transformation Board": [pages[k] for k in ("overview", "outcome_1", "outcome_2", "outcome_3", "action_plan")],
     "CMT": [pages["channel_shift"], pages["complaints"]],
     "Voice of the customer": [pages["voice"]],
     "Reference": [pages["catalogue"]],
-    "Analysts": [pages["data_quality"]],
-})
+    auth.ANALYSTS_SECTION: [pages["data_quality"]],
+}, access)
+# Pages link to each other through this: only to pages the viewer may open.
+st.session_state["_pages"] = {k: p for k, p in pages.items() if any(p is q for ps in sections.values() for q in ps)}
+nav = st.navigation(sections)
+auth.sidebar_account(access)
 st.sidebar.caption("Tower Hamlets Council · Customer Experience Strategy 2023-26 · "
                    "monitored by the Transformation Board, CMT and the Mayor's Office")
 nav.run()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, filters
+from dashboard import auth, charts, data, filters
 from dashboard.filters import Filters
 from dashboard.formatting import (
     RAG,
@@ -22,6 +22,7 @@ from pipelines.safe_csv import safe_csv_bytes
 
 def require_run() -> data.Run:
     """The published run, or a plain message and stop when there is none yet."""
+    auth.guard_direct_page_run()  # every page starts here: none escapes the sign-in gate
     run = data.current_run()
     if run is None:
         st.info("No data has been published yet. Run the nightly pipeline "

@@ -53,9 +53,12 @@ def assert_current_is_whole(marts: Path) -> str | None:
         return None
     manifest = json.loads((current / "manifest.json").read_text())
     assert current.resolve().name == manifest["run_id"]
+    assert sorted(p.stem for p in current.glob("*.parquet")) == sorted(manifest["row_counts"])
+    con = duckdb.connect()
     for name, rows in manifest["row_counts"].items():
-        n = duckdb.connect().execute(f"SELECT count(*) FROM read_parquet('{current / (name + '.parquet')}')").fetchone()[0]
-        assert n == rows, name
+        # read every value, not just the footer's count: a torn file fails here
+        df = con.execute(f"SELECT * FROM read_parquet('{current / (name + '.parquet')}')").df()
+        assert len(df) == rows, name
     return manifest["run_id"]
 
 
@@ -77,12 +80,17 @@ def test_a_second_run_says_a_run_is_in_progress(tmp_path, capsys):
 
 
 def test_two_runs_started_together_one_runs_the_other_exits(tmp_path):
-    make_days(tmp_path / "raw", 3, 100)
-    procs = [cli(tmp_path / "raw", tmp_path / "marts", tmp_path / "state") for _ in range(2)]
+    raw = tmp_path / "raw"
+    make_days(raw, 3, 100)
+    procs = [cli(raw, tmp_path / "marts", tmp_path / "state") for _ in range(2)]
     results = sorted((p.wait(timeout=300), p.stderr.read()) for p in procs)
     assert [code for code, _ in results] == [0, 75]
-    assert "already in progress" in results[1][1]
+    assert "A pipeline run is already in progress (pid " in results[1][1]
+    assert "This run has stopped without changing anything" in results[1][1]
     assert_current_is_whole(tmp_path / "marts")
+    # nothing corrupted: the same marts as one run alone on a fresh state
+    assert run_pipeline(raw, tmp_path / "alone", tmp_path / "alone_state") == 0
+    assert_same_marts(tmp_path / "marts", tmp_path / "alone")
 
 
 def test_a_failed_run_publishes_nothing_and_keeps_current(tmp_path):
@@ -104,27 +112,33 @@ def test_a_failed_run_publishes_nothing_and_keeps_current(tmp_path):
 
 @pytest.mark.slow
 def test_killed_at_random_points_current_stays_whole_and_next_run_matches_a_clean_run(tmp_path):
+    """Issue 6: SIGKILL at 20 random points of a run; each time MARTS/current/ stays
+    whole and readable, and the next run publishes what a clean run publishes."""
     raw = tmp_path / "raw"
     make_days(raw, 12)
-    # a clean run, timed, as the reference
+    # a clean run, timed, to place the kills across a whole run
     started = time.monotonic()
-    assert cli(raw, tmp_path / "clean", tmp_path / "clean_state").wait(timeout=600) == 0
+    assert cli(raw, tmp_path / "first", tmp_path / "first_state").wait(timeout=600) == 0
     duration = time.monotonic() - started
     marts, state = tmp_path / "marts", tmp_path / "state"
     rng = random.Random(20)
-    published = set()
+    killed, published = 0, set()
     for i in range(20):
         # new deliveries keep arriving, so every run has real work to do
         if i % 5 == 0:
             make_days(raw, 12 + i // 5 + 1)
         p = cli(raw, marts, state)
-        time.sleep(rng.uniform(0.2, 1.0) * duration)
+        time.sleep(rng.uniform(0.1, 1.0) * duration)
+        if p.poll() is None:
+            killed += 1
         p.send_signal(signal.SIGKILL)
         p.wait()
         run_id = assert_current_is_whole(marts)
         if run_id:
             published.add(run_id)
+    assert killed >= 15, f"only {killed} of 20 runs were still running when killed"
     assert run_pipeline(raw, marts, state) == 0
-    assert cli(raw, tmp_path / "clean", tmp_path / "clean_state").wait(timeout=600) == 0
+    assert_current_is_whole(marts)
+    assert run_pipeline(raw, tmp_path / "clean", tmp_path / "clean_state") == 0  # from nothing
     assert_same_marts(marts, tmp_path / "clean")
     assert not list((marts / "runs").glob(".tmp-*")), "leftovers of killed runs are cleaned"

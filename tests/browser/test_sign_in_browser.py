@@ -1,0 +1,106 @@
+"""Sign-in through a real OpenID Connect provider (oidc-provider-mock, started here)
+in headless Chromium: nothing before sign-in, the board's pages after it, and
+the analysts' pages only for a user whose ID token carries the analysts' group."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.server import REPO, browser, free_port, page_errors, streamlit_server, wait_for_app
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+SIGN_IN = "Sign in with your council account"
+
+
+@pytest.fixture
+def oidc_provider():
+    from oidc_provider_mock import User, run_server_in_thread
+
+    users = [User(sub="analyst", claims={"name": "Ana Analyst", "email": "ana@example.org",
+                                          "groups": ["staff", "cx-analysts"]}),
+             User(sub="officer", claims={"name": "Olu Officer", "email": "olu@example.org", "groups": ["staff"]})]
+    with run_server_in_thread(user_claims=users) as server:
+        yield f"http://localhost:{server.server_port}"
+
+
+def write_secrets(path, provider: str, port: int) -> None:
+    path.write_text(f"""
+[auth]
+redirect_uri = "http://127.0.0.1:{port}/oauth2callback"
+cookie_secret = "a-long-random-test-cookie-secret-0123456789"
+client_id = "cx-dashboard"
+client_secret = "test-client-secret"
+server_metadata_url = "{provider}/.well-known/openid-configuration"
+
+[access]
+group_claim = "groups"
+analyst_group = "cx-analysts"
+""")
+
+
+def main_text(page) -> str:
+    return page.inner_text("[data-testid='stMain']")
+
+
+def sign_in(page, url: str, who: str) -> None:
+    page.goto(url)
+    page.get_by_role("button", name=SIGN_IN).click()
+    page.get_by_role("button", name=who, exact=True).click()  # the provider's one-click user
+    page.wait_for_url(f"{url}/**", timeout=30_000)
+    wait_for_app(page)
+
+
+def test_sign_in_through_the_council_provider_and_the_analysts_group(demo_marts, oidc_provider, tmp_path):
+    port = free_port()
+    secrets = tmp_path / "secrets.toml"
+    write_secrets(secrets, oidc_provider, port)
+    shots = REPO / "build" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    with streamlit_server(demo_marts, extra_args=["--secrets.files", str(secrets)], port=port) as url, \
+            browser() as b:
+        # Before sign-in: the sign-in screen whatever the address, and no figures. The first
+        # request is a page's file name: Streamlit runs dashboard/pages/complaints.py itself,
+        # without app.py, until app.py has run once (auth.guard_direct_page_run).
+        page = b.new_page(viewport={"width": 1366, "height": 768})
+        for path in ("/complaints", "/data-quality", ""):
+            page.goto(url + path)
+            page.get_by_role("button", name=SIGN_IN).wait_for(timeout=60_000)
+            page.wait_for_timeout(1000)  # let the script finish: nothing more may appear
+            text = main_text(page)
+            assert "Freshness by source" not in text and "Data as at" not in text
+            assert "Open access" not in text
+        page.screenshot(path=str(shots / "sign-in.png"))
+        page.set_viewport_size({"width": 820, "height": 1000})
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(shots / "sign-in-820.png"))
+
+        # An officer: the board's pages, not the analysts'.
+        officer = b.new_context(viewport={"width": 1366, "height": 768}).new_page()
+        sign_in(officer, url, "officer")
+        assert page_errors(officer) == []
+        sidebar = officer.inner_text("[data-testid='stSidebar']")
+        assert "Signed in as Olu Officer" in sidebar and "Board overview" in sidebar
+        assert "Data quality" not in sidebar
+        officer.goto(f"{url}/data-quality")
+        wait_for_app(officer)
+        assert "Freshness by source" not in main_text(officer)
+
+        # An analyst: the analysts' page too.
+        analyst = b.new_context(viewport={"width": 1366, "height": 768}).new_page()
+        sign_in(analyst, url, "analyst")
+        assert "Data quality" in analyst.inner_text("[data-testid='stSidebar']")
+        analyst.goto(f"{url}/data-quality")
+        wait_for_app(analyst)
+        analyst.wait_for_selector("text=Freshness by source", timeout=60_000)
+        assert page_errors(analyst) == []
+        assert "Open access" not in main_text(analyst)
+        analyst.get_by_role("button", name="Sign out").wait_for()
+        analyst.wait_for_timeout(1500)
+        analyst.screenshot(path=str(shots / "signed-in-analyst.png"))
+
+        # Signing out clears the dashboard's cookie and ends the provider's session too.
+        analyst.get_by_role("button", name="Sign out").click()
+        analyst.wait_for_url("**/oauth2/end_session**", timeout=30_000)
+        analyst.goto(url)
+        analyst.get_by_role("button", name=SIGN_IN).wait_for(timeout=60_000)
