@@ -75,7 +75,8 @@ SELECT
     CASE WHEN NOT suppressed THEN gap_ci_high END AS gap_ci_high,
     CASE WHEN NOT suppressed THEN p_value END AS p_value,
     CASE WHEN NOT suppressed THEN p_value < 0.05 END AS significant,
-    CASE WHEN suppressed THEN 'not published: fewer than 10'
+    CASE WHEN suppression = 'primary' THEN 'not published: fewer than 10'
+         WHEN suppressed THEN 'not published: protects a smaller group'
          WHEN rest_n_eff IS NULL OR rest_w <= 0 THEN 'not tested: no other respondents'
          ELSE stat_gap_words(gap, p_value) END AS gap_words
 FROM t

@@ -12,8 +12,9 @@
 -- Secondary: when exactly one row of a set of siblings is suppressed, the
 -- next smallest sibling is suppressed too, so the first cannot be worked out
 -- as the total less the others. Siblings are the rows of one KPI, period and
--- dimension; and, for protected characteristics (which pages pool by
--- financial year), the months of one KPI, breakdown and financial year.
+-- dimension; and, where months are pooled by financial year (protected
+-- characteristics on the equality page, every breakdown of the monthly
+-- post-contact survey), the months of one KPI, breakdown and financial year.
 -- Each pass can create a lone suppressed row in the other kind of sibling
 -- set, so the two passes alternate (five passes; tests check the result).
 WITH r AS (
@@ -25,7 +26,10 @@ WITH r AS (
              ELSE k.denominator END AS base,
         CASE WHEN month(k.period_month) >= 4 THEN year(k.period_month) ELSE year(k.period_month) - 1 END AS fy,
         d.min_base,
-        d.protected_characteristic
+        -- months pooled by financial year somewhere: protected characteristics
+        -- (equality pages) and every breakdown of a survey (the post-contact
+        -- survey's monthly waves are pooled by year in fct_survey_gaps)
+        d.protected_characteristic OR k.kpi_id LIKE 'survey.%' AS pooled_by_year
     FROM int_kpi_rows k
     JOIN ref_disclosure_dimensions d ON d.dimension = split_part(k.breakdown, '=', 1)
     WHERE k.breakdown <> '' AND (d.controlled_for = 'all' OR k.kpi_id LIKE 'survey.%')
@@ -42,7 +46,7 @@ p1 AS (
 ),
 -- pass over months within a financial year (protected characteristics)
 p2 AS (
-    SELECT * EXCLUDE (s1), s1 OR (protected_characteristic
+    SELECT * EXCLUDE (s1), s1 OR (pooled_by_year
         AND count_if(s1) OVER (PARTITION BY kpi_id, breakdown, fy) = 1
         AND row_number() OVER (PARTITION BY kpi_id, breakdown, fy, s1 ORDER BY base, period) = 1
     ) AS s2 FROM p1
@@ -54,7 +58,7 @@ p3 AS (
     ) AS s3 FROM p2
 ),
 p4 AS (
-    SELECT * EXCLUDE (s3), s3 OR (protected_characteristic
+    SELECT * EXCLUDE (s3), s3 OR (pooled_by_year
         AND count_if(s3) OVER (PARTITION BY kpi_id, breakdown, fy) = 1
         AND row_number() OVER (PARTITION BY kpi_id, breakdown, fy, s3 ORDER BY base, period) = 1
     ) AS s4 FROM p3
