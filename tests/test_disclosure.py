@@ -96,6 +96,15 @@ def unlisted_mart_problems(name: str, df: pd.DataFrame) -> list[str]:
     return problems
 
 
+def published_totals(df: pd.DataFrame, value: str = "value", id_col: str = "kpi_id") -> pd.MultiIndex:
+    """(id, period, dimension) of every sibling set whose total (breakdown '') is published:
+    only then can a lone hidden cell be worked out."""
+    totals = df[(df["breakdown"] == "") & df[value].notna()][[id_col, "period"]]
+    d = df[df["breakdown"] != ""][[id_col, "period", "breakdown"]].assign(
+        dimension=lambda x: breakdown_dimension(x["breakdown"])).drop(columns="breakdown").drop_duplicates()
+    return pd.MultiIndex.from_frame(d.merge(totals, on=[id_col, "period"]))
+
+
 def kpi_problems(name: str, df: pd.DataFrame) -> list[str]:
     problems = []
     dim = breakdown_dimension(df["breakdown"])
@@ -120,7 +129,7 @@ def kpi_problems(name: str, df: pd.DataFrame) -> list[str]:
     # secondary suppression: siblings within a period
     sib = rows[rows["breakdown"] != ""].assign(dimension=dim[controlled])
     lone = sib.groupby(["kpi_id", "period", "dimension"])["suppressed"].sum()
-    lone = lone[lone == 1]
+    lone = lone[(lone == 1) & lone.index.isin(published_totals(df))]
     if len(lone):
         problems.append(f"{name}: {len(lone)} sibling set(s) with exactly one suppressed cell, which the total "
                         f"less the others reveals (e.g. {lone.index[0]})")
@@ -159,8 +168,14 @@ def sibling_problems(name: str, df: pd.DataFrame) -> list[str]:
         return []
     d = df[df[keys[-1]].fillna("") != ""].copy()
     d["hidden"] = d["value"].isna()
-    lone = d.groupby(keys)["hidden"].sum()
-    lone = lone[lone == 1]
+    total = {"fct_survey_gaps": "all_value", "fct_equality_gaps": "borough_value"}.get(name)
+    if total:  # the total everyone's figure, on each row
+        d["total_shown"] = d[total].notna()
+    else:  # the whole wave's row of the same mart
+        shown = published_totals(df)
+        d["total_shown"] = pd.MultiIndex.from_frame(d[keys]).isin(shown)
+    lone = d.groupby(keys).agg(hidden=("hidden", "sum"), total_shown=("total_shown", "any"))
+    lone = lone[(lone["hidden"] == 1) & lone["total_shown"]]
     return [f"{name}: {len(lone)} sibling set(s) with exactly one hidden cell (e.g. {lone.index[0]})"] if len(lone) else []
 
 
@@ -263,3 +278,33 @@ def test_the_checks_catch_a_leak(demo_marts, leak):
         kv.loc[i, "base_n"] = 7
     problems = kpi_problems("kpi_values", kv)
     assert problems, leak
+
+
+def test_a_whole_wave_of_fewer_than_10_is_suppressed_everywhere(tmp_path):
+    """A survey wave with 6 respondents: no figure from it anywhere, and the next wave's change is not tested."""
+    from tests.helpers import mart, run_pipeline, write_extract
+
+    raw = tmp_path / "raw"
+    header = ["response_id", "survey", "wave", "responded_on", "ward_code", "age_band", "gender", "ethnicity",
+              "disability", "channel", "service", "weight", "biz_easy_to_contact"]
+    answers = ["Agree", "Disagree", "Strongly agree", "Agree", "Neither agree nor disagree", "Agree"]
+    write_extract(raw, "survey_responses", "business_2025-06.csv", [
+        [f"B6-{i}", "business", "2025-06", "2025-06-10", "E05009317", "", "", "", "", "", "", "", a]
+        for i, a in enumerate(answers)], header=header)
+    write_extract(raw, "survey_responses", "business_2025-09.csv", [
+        [f"B9-{i}", "business", "2025-09", "2025-09-10", "E05009317", "", "", "", "", "", "", "",
+         "Agree" if i % 3 else "Disagree"] for i in range(30)], header=header)
+    assert run_pipeline(raw, tmp_path / "marts", tmp_path / "state") == 0
+    marts = tmp_path / "marts"
+    small = mart(marts, "kpi_values", "kpi_id = 'survey.biz_easy_to_contact' AND period = '2025-06'")
+    assert len(small) >= 1 and small["suppressed"].all() and small["value"].isna().all()
+    assert small["base_n"].isna().all()  # a base of 6 is itself a cell under 10
+    big = mart(marts, "kpi_values", "kpi_id = 'survey.biz_easy_to_contact' AND period = '2025-09' AND breakdown = ''")
+    assert big["value"].iloc[0] == pytest.approx(20 / 30)
+    change = mart(marts, "fct_survey_change", "question_id = 'biz_easy_to_contact' AND breakdown = ''")
+    words = dict(zip(change["period"], change["change_words"], strict=True))
+    assert words == {"2025-06": "fewer than 10", "2025-09": "not tested: the earlier figure is not published"}
+    dist = mart(marts, "fct_survey_distribution", "wave = '2025-06'")
+    assert dist["suppressed"].all() and dist["weighted_share"].isna().all() and dist["base_n"].isna().all()
+    problems = all_problems(marts)
+    assert problems == [], "\n".join(problems)

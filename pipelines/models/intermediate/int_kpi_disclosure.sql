@@ -2,7 +2,7 @@
 -- and why (data/reference/disclosure_dimensions.csv says which dimensions and
 -- the smallest base that may be published).
 --
--- Rows under control: every breakdown of a survey figure (data contract s4),
+-- Rows under control: every survey figure, whole wave and breakdowns (data contract s4),
 -- and every KPI's breakdowns by a dimension whose `controlled_for` is `all`
 -- (ward and protected characteristics: complaints by ward, contacts by age).
 -- The base is the unweighted base of a survey figure, the denominator of a
@@ -25,14 +25,16 @@ WITH r AS (
              WHEN k.denominator IS NULL THEN k.numerator
              ELSE k.denominator END AS base,
         CASE WHEN month(k.period_month) >= 4 THEN year(k.period_month) ELSE year(k.period_month) - 1 END AS fy,
-        d.min_base,
+        coalesce(d.min_base, 10) AS min_base,
         -- months pooled by financial year somewhere: protected characteristics
-        -- (equality pages) and every breakdown of a survey (the post-contact
-        -- survey's monthly waves are pooled by year in fct_survey_gaps)
-        d.protected_characteristic OR k.kpi_id LIKE 'survey.%' AS pooled_by_year
+        -- (equality pages) and every figure of the post-contact survey (its
+        -- monthly waves are pooled by year in fct_survey_gaps)
+        coalesce(d.protected_characteristic, FALSE) OR coalesce(q.survey = 'transactional', FALSE) AS pooled_by_year
     FROM int_kpi_rows k
-    JOIN ref_disclosure_dimensions d ON d.dimension = split_part(k.breakdown, '=', 1)
-    WHERE k.breakdown <> '' AND (d.controlled_for = 'all' OR k.kpi_id LIKE 'survey.%')
+    LEFT JOIN ref_disclosure_dimensions d ON d.dimension = split_part(k.breakdown, '=', 1)
+    LEFT JOIN ref_survey_questions q ON k.kpi_id = 'survey.' || q.question_id
+    WHERE (k.breakdown <> '' AND (d.controlled_for = 'all' OR k.kpi_id LIKE 'survey.%'))
+       OR (k.breakdown = '' AND k.kpi_id LIKE 'survey.%')  -- a whole survey wave of fewer than 10 too
 ),
 p0 AS (
     SELECT *, base IS NULL OR base < min_base AS primary_suppressed, base IS NULL OR base < min_base AS s0 FROM r
