@@ -16,6 +16,8 @@ from tests.browser.server import REPO, browser, page_errors, streamlit_server, w
 PAGES = {
     "": "overview",
     "data-quality": "data-quality",
+    "voice-of-the-customer": "voice-of-the-customer",
+    "equality": "equality",
 }
 
 
