@@ -291,11 +291,12 @@ def gap_chart(df: pd.DataFrame, *, label: str, value: str = "value", ci: tuple[s
             hovertemplate=f"%{{y}}: %{{x:{fmt}}}<extra>{style['name']}</extra>"))
     if reference is not None and pd.notna(reference):
         fig.add_vline(x=reference, line=dict(color=TARGET_COLOUR, dash="dash", width=2),
-                      annotation_text=f"{reference_label} {fmt_value(reference, unit)}", annotation_position="top")
+                      annotation_text=f"{reference_label} {fmt_value(reference, unit)}",
+                      annotation_position="bottom right", annotation_yshift=-28)
     rows = df[label].nunique()
     fig = _layout(fig, title, unit, height or max(220, 46 * rows + 110))
-    fig.update_layout(hovermode="closest", legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
-                      margin=dict(t=70 if title else 50))
+    fig.update_layout(hovermode="closest", legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
+                      margin=dict(t=70 if title else 40, b=40))
     fig.update_xaxes(tickformat=TICK_FORMATS.get(unit), gridcolor="#e5e5e5", rangemode="normal")
     fig.update_yaxes(tickformat=None, gridcolor="white", categoryorder="array",
                      categoryarray=list(dict.fromkeys(df[label]))[::-1], rangemode="normal")
@@ -348,4 +349,16 @@ def access_chart(df: pd.DataFrame, *, x: str, series: str = "group_name", unit: 
     fig = _layout(fig, title, unit, height)
     if not monthly:
         fig.update_xaxes(type="category")
+    return fig
+
+
+def below_legend(fig: go.Figure, *, entries: int, sort_categories: bool = False, per_row: int = 2) -> go.Figure:
+    """Room for a long legend under the chart (one row per `per_row` entries), so it never covers
+    the axis; optionally wave labels (YYYY-MM) in time order on a category axis."""
+    rows = -(-entries // per_row)
+    fig.update_layout(height=(fig.layout.height or 360) + 22 * rows,
+                      legend=dict(orientation="h", yanchor="top", y=-0.08 - 0.02 * rows, x=0),
+                      margin=dict(b=30 + 22 * rows))
+    if sort_categories:
+        fig.update_xaxes(categoryorder="category ascending")
     return fig

@@ -84,7 +84,9 @@ st.subheader(f"{name}: latest results ({where})")
 if latest.empty:
     ui.empty_state(f"No {name.lower()} results by {period_label(f.period)} for {where}.")
     st.stop()
-st.dataframe(results_table(latest, bench), hide_index=True, width="stretch", key="latest_table")
+latest_table = results_table(latest, bench)
+st.table(latest_table.set_index("Question"))
+ui.table_with_download(latest_table, label="Latest results", key="latest", file_name=f"{survey}-latest-{f.period}.csv")
 st.caption("Benchmarks are other organisations' figures, shown for context; most use a different question "
            "or scale (see *One question in depth*).")
 
@@ -97,6 +99,7 @@ if shown.empty:
 else:
     fig = (charts.trend_chart(shown, x="period_month", y="value", unit="rate", series="question") if monthly
            else charts.wave_chart(shown, x="period", y="value", series="question"))
+    charts.below_legend(fig, entries=shown["question"].nunique(), sort_categories=not monthly)
     ui.chart(fig, "waves")
     st.caption("Lines show each result's 95% interval." if not monthly else
                "Monthly results; each month's interval is in the table and in *One question in depth*.")
@@ -125,8 +128,10 @@ else:
         "Largest weight": [f"{v:.2f}" for v in wt["max_weight"]],
         "How": wt["note"],
     })
+    if not monthly:  # a handful of waves: readable in full; the monthly survey's 25 months go in the expander
+        st.table(wtable.set_index("Wave"))
     ui.table_with_download(wtable, label="Weighting, wave by wave", key="weighting",
-                           file_name=f"{survey}-weighting-{f.period}.csv", expanded=not monthly)
+                           file_name=f"{survey}-weighting-{f.period}.csv")
     st.caption("Weighting efficiency = effective base / respondents (100% = no loss of precision). A wave delivered "
                "without weights is weighted by the pipeline to the borough's Census 2021 profile (age, gender, "
                "ethnicity, ward) by rim weighting, weights trimmed at 3.")
@@ -200,8 +205,9 @@ with right:
             "Significance": [("▼ " if w == "significantly below" else "▲ " if w == "significantly above" else "") + w
                              for w in gaps["gap_words"]],
         })
+        st.table(gtable.set_index("Group"))
         ui.table_with_download(gtable, label=f"By {data.SURVEY_DIMENSIONS[dim].lower()}", key="groups",
-                               file_name=f"{survey}-{qid}-by-{dim}-{gap_period}.csv", expanded=True)
+                               file_name=f"{survey}-{qid}-by-{dim}-{gap_period}.csv")
 
 dist = data.survey_distribution(run, survey, qid, f.period)
 dist = dist[dist["weighted_share"].notna()]
