@@ -62,6 +62,9 @@ else:
 
 # ---------------------------------------------------------------- one measure by group
 st.subheader("Each measure by group")
+if not latest:
+    ui.empty_state(f"No equality figures up to {period_label(f.period)}.")
+    st.stop()
 labels = dict(zip(measures["measure_id"], measures["measure"], strict=True))
 measure_id = st.selectbox("Measure", [m for m in measures["measure_id"] if m in latest], key="measure",
                           bind="query-params", format_func=labels.get)
