@@ -271,7 +271,8 @@ GAP_STYLES = {
 
 def gap_chart(df: pd.DataFrame, *, label: str, value: str = "value", ci: tuple[str, str] = ("ci_low", "ci_high"),
               status: str = "status", reference: float | None = None, reference_label: str = "Everyone",
-              unit: str = "rate", title: str | None = None, height: int | None = None) -> go.Figure:
+              unit: str = "rate", title: str | None = None, height: int | None = None,
+              x_range: tuple[float, float] | None = None) -> go.Figure:
     """Each group's figure with its 95% interval (horizontal), against everyone's
     figure (a dashed line). `status` is 'below', 'above' or 'same'; groups
     significantly below are drawn as a downward triangle with a '▼' label."""
@@ -290,13 +291,18 @@ def gap_chart(df: pd.DataFrame, *, label: str, value: str = "value", ci: tuple[s
                          arrayminus=(g[value] - g[ci[0]]).tolist(), thickness=1.5, width=5, color="#505a5f"),
             hovertemplate=f"%{{y}}: %{{x:{fmt}}}<extra>{style['name']}</extra>"))
     if reference is not None and pd.notna(reference):
-        fig.add_vline(x=reference, line=dict(color=TARGET_COLOUR, dash="dash", width=2),
-                      annotation_text=f"{reference_label} {fmt_value(reference, unit)}",
-                      annotation_position="bottom right", annotation_yshift=-28)
+        # the reference's label sits above the plot, clear of the groups' own labels
+        fig.add_vline(x=reference, line=dict(color=TARGET_COLOUR, dash="dash", width=2))
+        fig.add_annotation(x=reference, y=1, yref="paper", yanchor="bottom", showarrow=False, yshift=6,
+                           text=f"{reference_label} {fmt_value(reference, unit)}",
+                           font=dict(size=12, color=TARGET_COLOUR))
     rows = df[label].nunique()
-    fig = _layout(fig, title, unit, height or max(220, 46 * rows + 110))
-    fig.update_layout(hovermode="closest", legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
-                      margin=dict(t=70 if title else 40, b=40))
+    fig = _layout(fig, title, unit, height or max(240, 46 * rows + 150))
+    fig.update_layout(hovermode="closest", showlegend=True,
+                      legend=dict(orientation="h", yanchor="top", y=-0.12 if rows > 3 else -0.25, x=0),
+                      margin=dict(t=70 if title else 40, b=60))
+    if x_range is not None:
+        fig.update_xaxes(range=list(x_range))
     fig.update_xaxes(tickformat=TICK_FORMATS.get(unit), gridcolor="#e5e5e5", rangemode="normal")
     fig.update_yaxes(tickformat=None, gridcolor="white", categoryorder="array",
                      categoryarray=list(dict.fromkeys(df[label]))[::-1], rangemode="normal")
@@ -347,6 +353,7 @@ def access_chart(df: pd.DataFrame, *, x: str, series: str = "group_name", unit: 
                                  line=dict(color=TARGET_COLOUR, width=2, dash="dash"), marker=dict(size=4),
                                  hovertemplate=f"%{{x}}: %{{y:{fmt}}}<extra>{comp['comparison'].iloc[0]}</extra>"))
     fig = _layout(fig, title, unit, height)
+    below_legend(fig, entries=df[series].nunique() + 1, per_row=1)
     if not monthly:
         fig.update_xaxes(type="category")
     return fig

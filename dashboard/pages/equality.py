@@ -56,7 +56,10 @@ for m in measures.itertuples():
                       "Base": fmt_count(r.base_n), "Status": r.status_text})
 if below:
     st.markdown(f"**{len(below)} group(s)** are significantly below the borough on the latest figures:")
-    st.dataframe(pd.DataFrame(below), hide_index=True, width="stretch", key="below_table")
+    below = pd.DataFrame(below)
+    st.table(below.set_index("Measure"))
+    ui.table_with_download(below, label="Groups significantly below", key="below",
+                           file_name=f"equality-below-{f.period}.csv")
 else:
     st.success("No group is significantly below the borough on the latest figures.", icon=":material/check:")
 
@@ -82,6 +85,10 @@ else:
     st.markdown(f"Borough: **{fmt_pct(borough.iloc[0]) if len(borough) else '–'}** "
                 f"({fmt_count(gaps['borough_base_n'].dropna().iloc[0]) if gaps['borough_base_n'].notna().any() else '–'}"
                 f" {'contacts' if m['source'] == 'contacts' else 'respondents'}), {when(period, m['period_type'])}.")
+    shown = gaps.dropna(subset=["ci_low", "ci_high"])
+    pad = 0.02
+    x_range = ((min(shown["ci_low"].min(), borough.min()) - pad, max(shown["ci_high"].max(), borough.max()) + pad)
+               if len(shown) and len(borough) else None)  # one scale for every characteristic
     cols = st.columns(2)
     for i, (dim, dim_label) in enumerate(data.EQUALITY_DIMENSIONS.items()):
         g = gaps[gaps["dimension"] == dim]
@@ -93,7 +100,8 @@ else:
             ok = g[g["value"].notna()]
             if len(ok):
                 ui.chart(charts.gap_chart(ok.assign(status=[status_of(r) for _, r in ok.iterrows()]), label="label",
-                                          reference=ok["borough_value"].iloc[0], reference_label="Borough"),
+                                          reference=ok["borough_value"].iloc[0], reference_label="Borough",
+                                          x_range=x_range),
                          f"eq-{dim}")
             hidden = g[g["value"].isna()]
             if len(hidden):
@@ -110,7 +118,8 @@ else:
                                     else "–" for lo, hi in zip(gaps["gap_ci_low"], gaps["gap_ci_high"], strict=True)],
         "Status": gaps["status_text"],
     })
-    ui.table_with_download(table, label=f"{m['measure']} by group", key="groups", expanded=True,
+    st.table(table.set_index(["Characteristic", "Group"]))
+    ui.table_with_download(table, label=f"{m['measure']} by group", key="groups",
                            file_name=f"equality-{measure_id}-{period.replace('/', '-')}.csv")
 
 # ---------------------------------------------------------------- non-digital access

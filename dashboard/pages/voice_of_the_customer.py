@@ -85,7 +85,10 @@ if latest.empty:
     ui.empty_state(f"No {name.lower()} results by {period_label(f.period)} for {where}.")
     st.stop()
 latest_table = results_table(latest, bench)
-st.table(latest_table.set_index("Question"))
+one_wave = latest_table["Wave"].nunique() == 1
+if one_wave:  # say the wave once, and leave the table room on a tablet
+    st.caption(f"Wave: {latest_table['Wave'].iloc[0]}")
+st.table(latest_table.drop(columns=["Wave"] if one_wave else []).set_index("Question"))
 ui.table_with_download(latest_table, label="Latest results", key="latest", file_name=f"{survey}-latest-{f.period}.csv")
 st.caption("Benchmarks are other organisations' figures, shown for context; most use a different question "
            "or scale (see *One question in depth*).")
@@ -176,6 +179,7 @@ with right:
         gap_period = one.dropna(subset=["value"])["period"].iloc[-1] if one["value"].notna().any() else None
         when = f"wave {gap_period}"
     dims = data.survey_gap_dimensions(run, kpi_id, gap_type, gap_period) if gap_period else []
+    gaps = None
     if not dims:
         ui.empty_state("No results by group for this question.")
     else:
@@ -193,21 +197,22 @@ with right:
             st.caption("Not shown: " + ", ".join(
                 f"{r.label} ({'fewer than 10' if r.suppression == 'primary' else 'protects a smaller group'})"
                 for r in hidden.itertuples()) + ".")
-        gtable = pd.DataFrame({
-            "Group": gaps["label"],
-            "Result": [fmt_pct(v) if not is_missing(v) else "fewer than 10" if s == "primary"
-                       else "not shown (protects a smaller group)"
-                       for v, s in zip(gaps["value"], gaps["suppression"], strict=True)],
-            "95% interval": [interval_text(lo, hi) for lo, hi in zip(gaps["ci_low"], gaps["ci_high"], strict=True)],
-            "Respondents": [fmt_count(v) if not is_missing(v) else "–" for v in gaps["base_n"]],
-            "Effective base": [fmt_count(v) for v in gaps["base_n_eff"]],
-            "Gap to all respondents": [fmt_change(g, "rate") for g in gaps["gap"]],
-            "Significance": [("▼ " if w == "significantly below" else "▲ " if w == "significantly above" else "") + w
-                             for w in gaps["gap_words"]],
-        })
-        st.table(gtable.set_index("Group"))
-        ui.table_with_download(gtable, label=f"By {data.SURVEY_DIMENSIONS[dim].lower()}", key="groups",
-                               file_name=f"{survey}-{qid}-by-{dim}-{gap_period}.csv")
+if gaps is not None:  # the groups' table across the page: seven columns need the width
+    gtable = pd.DataFrame({
+        "Group": gaps["label"],
+        "Result": [fmt_pct(v) if not is_missing(v) else "fewer than 10" if s == "primary"
+                   else "not shown (protects a smaller group)"
+                   for v, s in zip(gaps["value"], gaps["suppression"], strict=True)],
+        "95% interval": [interval_text(lo, hi) for lo, hi in zip(gaps["ci_low"], gaps["ci_high"], strict=True)],
+        "Respondents": [fmt_count(v) if not is_missing(v) else "–" for v in gaps["base_n"]],
+        "Effective base": [fmt_count(v) for v in gaps["base_n_eff"]],
+        "Gap to all respondents": [fmt_change(g, "rate") for g in gaps["gap"]],
+        "Significance": [("▼ " if w == "significantly below" else "▲ " if w == "significantly above" else "") + w
+                         for w in gaps["gap_words"]],
+    })
+    st.table(gtable.set_index("Group"))
+    ui.table_with_download(gtable, label=f"By {data.SURVEY_DIMENSIONS[dim].lower()}", key="groups",
+                           file_name=f"{survey}-{qid}-by-{dim}-{gap_period}.csv")
 
 dist = data.survey_distribution(run, survey, qid, f.period)
 dist = dist[dist["weighted_share"].notna()]
@@ -216,8 +221,10 @@ if monthly and len(dist):
 if len(dist):
     st.markdown("**How people answered, wave by wave** (everyone)")
     order = list(dict.fromkeys(dist.sort_values("answer_order")["answer"]))
-    ui.chart(charts.stacked_bars(dist, x="wave", y="weighted_share", colour="answer", unit="rate", order=order,
-                                 height=360), "distribution")
+    fig = charts.stacked_bars(dist, x="wave", y="weighted_share", colour="answer", unit="rate", order=order,
+                              height=360)
+    fig.update_xaxes(type="category")  # waves are labels, not dates
+    ui.chart(fig, "distribution")
     ui.table_with_download(dist[["wave", "answer", "weighted_share", "base_n"]], label="Answers by wave",
                            key="distribution", file_name=f"{survey}-{qid}-answers.csv",
                            column_config={"weighted_share": st.column_config.NumberColumn(format="percent")})
