@@ -84,7 +84,7 @@ st.subheader(f"{name}: latest results ({where})")
 if latest.empty:
     ui.empty_state(f"No {name.lower()} results by {period_label(f.period)} for {where}.")
     st.stop()
-latest_table = results_table(latest, bench)
+latest_table = results_table(latest, bench if len(bench) else None)  # no column of dashes
 one_wave = latest_table["Wave"].nunique() == 1
 if one_wave:  # say the wave once, and leave the table room on a tablet
     st.caption(f"Wave: {latest_table['Wave'].iloc[0]}")
@@ -119,7 +119,7 @@ else:
     last = wt.iloc[-1]
     st.markdown(
         f"Latest wave ({period_label(last['wave']) if monthly else last['wave']}): **{fmt_count(last['respondents'])} "
-        f"respondents**, {last['weights']} weights, effective base **{fmt_count(last['effective_base'])}** "
+        f"respondents**, effective base **{fmt_count(last['effective_base'])}** "
         f"(weighting efficiency **{fmt_pct(last['weighting_efficiency'])}**). {last['note']}.")
     wtable = pd.DataFrame({
         "Wave": [period_label(w) if monthly else w for w in wt["wave"]],
@@ -135,9 +135,10 @@ else:
         st.table(wtable.set_index("Wave"))
     ui.table_with_download(wtable, label="Weighting, wave by wave", key="weighting",
                            file_name=f"{survey}-weighting-{f.period}.csv")
-    st.caption("Weighting efficiency = effective base / respondents (100% = no loss of precision). A wave delivered "
-               "without weights is weighted by the pipeline to the borough's Census 2021 profile (age, gender, "
-               "ethnicity, ward) by rim weighting, weights trimmed at 3.")
+    how = ("A wave delivered without weights is weighted by the pipeline to the borough's Census 2021 profile "
+           "(age, gender, ethnicity, ward) by rim weighting, weights trimmed at 3." if survey == "resident" else
+           "This survey is not weighted to a population: every respondent counts once.")
+    st.caption(f"Weighting efficiency = effective base / respondents (100% = no loss of precision). {how}")
 
 # ---------------------------------------------------------------- one question
 st.subheader("One question in depth")
