@@ -685,3 +685,12 @@ def equality_channel_access(run: Run, period: str, months: int | None = None) ->
     yearly = df[df["period_type"] != "month"]
     out = pd.concat([_in_window(monthly, period, months, True), _in_window(yearly, period, None, False)])
     return out.sort_values(["source", "breakdown", "period_month"]).reset_index(drop=True)
+
+
+def complaints_by_ward_year(run: Run, period: str) -> pd.DataFrame:
+    """Complaints received by ward in the financial year holding `period`, per 10,000 residents,
+    with disclosure control (fct_complaints_ward: wards under 10 are 'fewer than 10', never 0).
+    The only published grain for complaints by ward: fct_complaints_monthly has no ward."""
+    month = pd.Timestamp(f"{period}-01")
+    start = month.year if month.month >= 4 else month.year - 1
+    return mart(run, "fct_complaints_ward", "financial_year = ?", (f"{start}/{str(start + 1)[-2:]}",))

@@ -54,6 +54,9 @@ SURVEY_FIGURES = {
     "fct_equality_channel_access": {"base_n": ["value", "ci_low", "ci_high", "gap", "p_value"]},
     "fct_survey_distribution": {"base_n": ["weighted_share"]},
 }
+# Counts of people by a controlled dimension: the count is its own base.
+COUNT_FIGURES = {"fct_complaints_ward": {"key": ["financial_year"], "count": "received",
+                                         "figures": ["received", "per_10k_residents"]}}
 KPI_MARTS = {"kpi_values", "fct_kpi_timeline"}  # base: base_n (surveys), else denominator, else numerator
 KPI_FIGURES = ["value", "numerator", "denominator", "base_n", "ci_low", "ci_high", "rag"]
 # Marts about survey waves as a whole (respondents per wave, the weights' efficiency): no group figure.
@@ -81,7 +84,7 @@ def breakdown_dimension(breakdown: pd.Series) -> pd.Series:
 # ------------------------------------------------------------------ checks (a list of problems, empty when fine)
 def unlisted_mart_problems(name: str, df: pd.DataFrame) -> list[str]:
     """A mart not listed must publish no figure for a small group."""
-    if name in KPI_MARTS | set(SURVEY_FIGURES) | WAVE_TOTALS | REFERENCE | LATEST_FIGURES:
+    if name in KPI_MARTS | set(SURVEY_FIGURES) | set(COUNT_FIGURES) | WAVE_TOTALS | REFERENCE | LATEST_FIGURES:
         return []
     problems = [f"{name}: column {c} breaks figures down by a controlled dimension but the mart is not checked here"
                 for c in df.columns if c in CONTROLLED_COLUMNS]
@@ -179,6 +182,24 @@ def sibling_problems(name: str, df: pd.DataFrame) -> list[str]:
     return [f"{name}: {len(lone)} sibling set(s) with exactly one hidden cell (e.g. {lone.index[0]})"] if len(lone) else []
 
 
+def count_problems(name: str, df: pd.DataFrame) -> list[str]:
+    """A count of people by ward or characteristic: published only from 10, hidden as NULL, never
+    the only hidden cell of its set (the set's total, e.g. the year's complaints, is public)."""
+    spec = COUNT_FIGURES[name]
+    problems = []
+    shown = df[df[spec["count"]].notna()]
+    if (shown[spec["count"]] < MIN_BASE).any():
+        problems.append(f"{name}: counts under {MIN_BASE} published")
+    sup = df[df["suppressed"]]
+    for col in spec["figures"]:
+        if sup[col].notna().any():
+            problems.append(f"{name}: suppressed rows still carry {col} (must be NULL, never 0)")
+    lone = df.groupby(spec["key"])["suppressed"].sum()
+    if (lone == 1).any():
+        problems.append(f"{name}: {int((lone == 1).sum())} set(s) with exactly one suppressed cell")
+    return problems
+
+
 def pool_problems(kpi: pd.DataFrame, gaps: pd.DataFrame) -> list[str]:
     """A financial-year pool published beside its months: no month may be the only one hidden."""
     months = kpi[kpi["breakdown"] != ""].copy()
@@ -228,6 +249,8 @@ def all_problems(marts: Path) -> list[str]:
         problems += unlisted_mart_problems(name, df)
         if name in KPI_MARTS:
             problems += kpi_problems(name, df)
+        if name in COUNT_FIGURES:
+            problems += count_problems(name, df)
         if name in SURVEY_FIGURES:
             problems += survey_figure_problems(name, df)
             problems += sibling_problems(name, df)
@@ -308,3 +331,15 @@ def test_a_whole_wave_of_fewer_than_10_is_suppressed_everywhere(tmp_path):
     assert dist["suppressed"].all() and dist["weighted_share"].isna().all() and dist["base_n"].isna().all()
     problems = all_problems(marts)
     assert problems == [], "\n".join(problems)
+
+
+def test_complaints_by_ward_are_counted_per_year_with_small_wards_hidden(demo_marts):
+    cw = read(marts_of(demo_marts)["fct_complaints_ward"])
+    assert len(cw) == 20 * cw["financial_year"].nunique()  # every ward every year, none left out as if 0
+    small = cw[cw["suppression"] == "primary"]
+    assert len(small) and (small["status_text"] == "fewer than 10").all() and small["received"].isna().all()
+    assert count_problems("fct_complaints_ward", cw) == []
+    leaked = cw.copy()
+    i = leaked.index[leaked["suppressed"]][0]
+    leaked.loc[i, ["received", "per_10k_residents"]] = [0, 0.0]  # a hidden ward shown as 0
+    assert count_problems("fct_complaints_ward", leaked)
