@@ -147,7 +147,7 @@ def scorecard(run: Run, period: str, headline_only: bool = True, outcome: int | 
             "base_n": cur["base_n"], "ci_low": cur["ci_low"], "ci_high": cur["ci_high"],
             "suppressed": bool(cur["suppressed"]),
         })
-    return pd.DataFrame(rows)
+    return with_survey_significance(run, pd.DataFrame(rows))
 
 
 def direction(value, previous, polarity: str) -> str | None:
@@ -694,3 +694,13 @@ def complaints_by_ward_year(run: Run, period: str) -> pd.DataFrame:
     month = pd.Timestamp(f"{period}-01")
     start = month.year if month.month >= 4 else month.year - 1
     return mart(run, "fct_complaints_ward", "financial_year = ?", (f"{start}/{str(start + 1)[-2:]}",))
+
+
+def with_survey_significance(run: Run, card: pd.DataFrame) -> pd.DataFrame:
+    """Scorecard rows with, for survey KPIs, whether the change on the previous wave is real
+    (fct_survey_change: change_words, change_significant), so a card shows no arrow for noise."""
+    if card.empty or "kpi_id" not in card:
+        return card.assign(change_words=None, change_significant=None)
+    ch = mart(run, "fct_survey_change", columns="kpi_id, period, breakdown, change_words, significant")
+    ch = ch.rename(columns={"significant": "change_significant"})
+    return card.merge(ch, on=["kpi_id", "period", "breakdown"], how="left")
