@@ -75,7 +75,7 @@ def kpi_card(row: pd.Series) -> None:
             if survey_words.startswith("significant"):
                 delta = f"{change} vs {since} ({survey_words}{', ' + word if word else ''})"
             elif survey_words == "no significant change":  # noise: the words, never an arrow
-                delta, arrow = f"no significant change vs {since} ({change})", "off"
+                delta, arrow = f"no significant change ({change})", "off"
             else:
                 delta = None
         spark = [v for v in row["spark"] if not is_missing(v)]

@@ -39,7 +39,7 @@ def test_survey_cards_never_show_an_arrow_for_noise(marts_env):
             assert len(words) == 1
             words = words["change_words"].iloc[0]
             if words == "no significant change":
-                assert m.delta.startswith("no significant change vs"), m.delta
+                assert m.delta.startswith("no significant change ("), m.delta
                 assert m.proto.direction == MetricProto.MetricDirection.NONE  # no arrow
                 checked["noise"] += 1
             elif words.startswith("significant"):
