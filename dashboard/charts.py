@@ -196,7 +196,8 @@ def wave_chart(df: pd.DataFrame, *, x: str, y: str, unit: str = "rate", series: 
                                  line=dict(color=TARGET_COLOUR, width=2, dash="dash"),
                                  hovertemplate=f"Target %{{y:{fmt}}}<extra></extra>"))
     fig = _layout(fig, title, unit, height)
-    fig.update_xaxes(type="category")
+    # waves are YYYY-MM labels: in time order, not in the order the first series met them
+    fig.update_xaxes(type="category", categoryorder="category ascending")
     if unit == "rate":
         fig.update_yaxes(range=[0, 1.02])
     return fig

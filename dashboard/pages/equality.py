@@ -25,7 +25,11 @@ if measures.empty:
 
 
 def when(period: str, period_type: str) -> str:
-    return f"wave {period}" if period_type == "wave" else f"financial year {period}"
+    if period_type == "wave":
+        return f"wave {period}"
+    start = int(period[:4])  # '2026/27': April 2026 to March 2027
+    to_date = pd.Timestamp(f"{f.period}-01") < pd.Timestamp(f"{start + 1}-03-01")
+    return f"financial year {period}" + (" (to date)" if to_date else "")
 
 
 def status_of(row) -> str:
