@@ -305,8 +305,10 @@ def gap_chart(df: pd.DataFrame, *, label: str, value: str = "value", ci: tuple[s
     if x_range is not None:
         fig.update_xaxes(range=list(x_range))
     fig.update_xaxes(tickformat=TICK_FORMATS.get(unit), gridcolor="#e5e5e5", rangemode="normal")
+    # room above the top group for its value label (categories sit at 0..rows-1)
     fig.update_yaxes(tickformat=None, gridcolor="white", categoryorder="array",
-                     categoryarray=list(dict.fromkeys(df[label]))[::-1], rangemode="normal")
+                     categoryarray=list(dict.fromkeys(df[label]))[::-1], rangemode="normal",
+                     range=[-0.5, rows - 0.1])
     return fig
 
 
