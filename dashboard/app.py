@@ -32,6 +32,7 @@ pages = {
     "complaints": page("complaints.py", "Complaints", ":material/feedback:", "complaints"),
     "voice": page("voice_of_the_customer.py", "Voice of the customer", ":material/record_voice_over:",
                   "voice-of-the-customer"),
+    "equality": page("equality.py", "Equality", ":material/diversity_1:", "equality"),
     "catalogue": page("kpi_catalogue.py", "KPI catalogue", ":material/menu_book:", "kpi-catalogue"),
     "data_quality": page("data_quality.py", "Data quality", ":material/fact_check:", "data-quality"),
 }
@@ -44,7 +45,7 @@ if access is None:  # not signed in: the sign-in screen is the only page, whatev
 sections = auth.visible_sections({
     "Transformation Board": [pages[k] for k in ("overview", "outcome_1", "outcome_2", "outcome_3", "action_plan")],
     "CMT": [pages["channel_shift"], pages["complaints"]],
-    "Voice of the customer": [pages["voice"]],
+    "Voice of the customer": [pages["voice"], pages["equality"]],
     "Reference": [pages["catalogue"]],
     auth.ANALYSTS_SECTION: [pages["data_quality"]],
 }, access)

@@ -196,7 +196,8 @@ def wave_chart(df: pd.DataFrame, *, x: str, y: str, unit: str = "rate", series: 
                                  line=dict(color=TARGET_COLOUR, width=2, dash="dash"),
                                  hovertemplate=f"Target %{{y:{fmt}}}<extra></extra>"))
     fig = _layout(fig, title, unit, height)
-    fig.update_xaxes(type="category")
+    # waves are YYYY-MM labels: in time order, not in the order the first series met them
+    fig.update_xaxes(type="category", categoryorder="category ascending")
     if unit == "rate":
         fig.update_yaxes(range=[0, 1.02])
     return fig
@@ -256,4 +257,118 @@ def status_history_chart(history: pd.DataFrame, labels: dict[str, str], *, title
     fig.update_xaxes(type="category", tickangle=-45)
     fig.update_layout(hovermode="closest", legend=dict(y=1.02, yanchor="bottom", orientation="h"),
                       margin=dict(t=60 if title else 40))
+    return fig
+
+
+# ================================================================ voice of the customer and equality (issue 5)
+# Charts for pages/voice_of_the_customer.py and pages/equality.py. Significance is
+# told by marker shape and a text label as well as colour.
+GAP_STYLES = {
+    "below": {"name": "▼ Significantly below", "symbol": "triangle-down", "colour": PALETTE[3], "size": 13},
+    "above": {"name": "▲ Significantly above", "symbol": "triangle-up", "colour": PALETTE[2], "size": 13},
+    "same": {"name": "● No significant difference", "symbol": "circle", "colour": PALETTE[0], "size": 10},
+}
+
+
+def gap_chart(df: pd.DataFrame, *, label: str, value: str = "value", ci: tuple[str, str] = ("ci_low", "ci_high"),
+              status: str = "status", reference: float | None = None, reference_label: str = "Everyone",
+              unit: str = "rate", title: str | None = None, height: int | None = None,
+              x_range: tuple[float, float] | None = None) -> go.Figure:
+    """Each group's figure with its 95% interval (horizontal), against everyone's
+    figure (a dashed line). `status` is 'below', 'above' or 'same'; groups
+    significantly below are drawn as a downward triangle with a '▼' label."""
+    fig = go.Figure()
+    fmt = HOVER_FORMATS.get(unit, "")
+    for key, style in GAP_STYLES.items():
+        g = df[df[status] == key]
+        if g.empty:
+            continue
+        text = [f"{fmt_value(v, unit)} {style['name'][0]}" if key != "same" else fmt_value(v, unit) for v in g[value]]
+        fig.add_trace(go.Scatter(
+            x=g[value], y=g[label], mode="markers+text", name=style["name"], text=text, textposition="top center",
+            marker=dict(symbol=style["symbol"], size=style["size"], color=style["colour"],
+                        line=dict(width=1, color="#0b0c0c")),
+            error_x=dict(type="data", symmetric=False, array=(g[ci[1]] - g[value]).tolist(),
+                         arrayminus=(g[value] - g[ci[0]]).tolist(), thickness=1.5, width=5, color="#505a5f"),
+            hovertemplate=f"%{{y}}: %{{x:{fmt}}}<extra>{style['name']}</extra>"))
+    if reference is not None and pd.notna(reference):
+        # the reference's label sits above the plot, clear of the groups' own labels
+        fig.add_vline(x=reference, line=dict(color=TARGET_COLOUR, dash="dash", width=2))
+        fig.add_annotation(x=reference, y=1, yref="paper", yanchor="bottom", showarrow=False, yshift=6,
+                           text=f"{reference_label} {fmt_value(reference, unit)}",
+                           font=dict(size=12, color=TARGET_COLOUR))
+    rows = df[label].nunique()
+    fig = _layout(fig, title, unit, height or max(240, 46 * rows + 150))
+    fig.update_layout(hovermode="closest", showlegend=True,
+                      legend=dict(orientation="h", yanchor="top", y=-0.12 if rows > 3 else -0.25, x=0),
+                      margin=dict(t=70 if title else 40, b=60))
+    if x_range is not None:
+        fig.update_xaxes(range=list(x_range))
+    fig.update_xaxes(tickformat=TICK_FORMATS.get(unit), gridcolor="#e5e5e5", rangemode="normal")
+    # room above the top group for its value label (categories sit at 0..rows-1)
+    fig.update_yaxes(tickformat=None, gridcolor="white", categoryorder="array",
+                     categoryarray=list(dict.fromkeys(df[label]))[::-1], rangemode="normal",
+                     range=[-0.5, rows - 0.1])
+    return fig
+
+
+def question_waves_chart(df: pd.DataFrame, *, x: str = "period", monthly: bool = False,
+                         benchmarks: pd.DataFrame | None = None, height: int = 340) -> go.Figure:
+    """One survey question wave by wave with its 95% interval (error bars, or a band for a
+    monthly survey), and any benchmark in the same unit as a labelled dotted line."""
+    if monthly:
+        fig = trend_chart(df, x="period_month", y="value", unit="rate", ci=("ci_low", "ci_high"), height=height)
+    else:
+        fig = wave_chart(df, x=x, y="value", unit="rate", height=height)
+    if benchmarks is not None:
+        for b in benchmarks[benchmarks["unit"] == "rate"].dropna(subset=["value"]).itertuples():
+            fig.add_hline(y=b.value, line=dict(color=PALETTE[4], dash="dot", width=2),
+                          annotation_text=f"Benchmark: {b.benchmark_name.split(':')[0]} {fmt_value(b.value, 'rate')}",
+                          annotation_position="bottom left")
+    fig.update_layout(showlegend=False)
+    return fig
+
+
+def access_chart(df: pd.DataFrame, *, x: str, series: str = "group_name", unit: str = "rate",
+                 monthly: bool = False, title: str | None = None, height: int = 340) -> go.Figure:
+    """A group's share over time with its 95% interval, beside the share among
+    everyone it is compared with (grey dashed). Suppressed points are gaps."""
+    fig = go.Figure()
+    fmt = HOVER_FORMATS.get(unit, "")
+    symbols = ["circle", "square", "diamond", "triangle-up"]
+    for i, (name, g) in enumerate(df.groupby(series, sort=False)):
+        colour = PALETTE[i % len(PALETTE)]
+        fig.add_trace(go.Scatter(
+            x=g[x], y=g["value"], mode="lines+markers", name=str(name),
+            line=dict(color=colour, width=2.5, dash=DASHES[i % len(DASHES)]),
+            marker=dict(size=6 if monthly else 9, symbol=symbols[i % len(symbols)]),
+            error_y=None if monthly else dict(type="data", symmetric=False, array=(g["ci_high"] - g["value"]).tolist(),
+                                              arrayminus=(g["value"] - g["ci_low"]).tolist(), thickness=1.5, width=4),
+            hovertemplate=f"{name} %{{x}}: %{{y:{fmt}}}<extra></extra>"))
+        if monthly:
+            fig.add_trace(go.Scatter(x=list(g[x]) + list(g[x])[::-1], y=list(g["ci_high"]) + list(g["ci_low"])[::-1],
+                                     fill="toself", fillcolor="rgba(0,114,178,0.12)", line=dict(width=0),
+                                     hoverinfo="skip", showlegend=False, name="95% interval"))
+    comp = df.dropna(subset=["comparison_value"]).drop_duplicates(subset=[x])
+    if len(comp):
+        fig.add_trace(go.Scatter(x=comp[x], y=comp["comparison_value"], mode="lines+markers",
+                                 name=f"Compared with: {comp['comparison'].iloc[0]}",
+                                 line=dict(color=TARGET_COLOUR, width=2, dash="dash"), marker=dict(size=4),
+                                 hovertemplate=f"%{{x}}: %{{y:{fmt}}}<extra>{comp['comparison'].iloc[0]}</extra>"))
+    fig = _layout(fig, title, unit, height)
+    below_legend(fig, entries=df[series].nunique() + 1, per_row=1)
+    if not monthly:
+        fig.update_xaxes(type="category")
+    return fig
+
+
+def below_legend(fig: go.Figure, *, entries: int, sort_categories: bool = False, per_row: int = 2) -> go.Figure:
+    """Room for a long legend under the chart (one row per `per_row` entries), so it never covers
+    the axis; optionally wave labels (YYYY-MM) in time order on a category axis."""
+    rows = -(-entries // per_row)
+    fig.update_layout(height=(fig.layout.height or 360) + 22 * rows,
+                      legend=dict(orientation="h", yanchor="top", y=-0.08 - 0.02 * rows, x=0),
+                      margin=dict(b=30 + 22 * rows))
+    if sort_categories:
+        fig.update_xaxes(categoryorder="category ascending")
     return fig

@@ -9,10 +9,12 @@ from dashboard import auth, charts, data, filters
 from dashboard.filters import Filters
 from dashboard.formatting import (
     RAG,
+    change_text,
     direction_text,
     fmt_change,
     fmt_target,
     fmt_value,
+    interval_text,
     is_missing,
     period_label,
     rag_text,
@@ -66,6 +68,17 @@ def kpi_card(row: pd.Series) -> None:
             word = words.rsplit(", ", 1)[1] if ", " in words else ""
             delta = (f"{fmt_change(row['value'] - row['previous_value'], unit, short=True)} "
                      f"vs {period_label(row['previous_period'], short=True)}" + (f" ({word})" if word else ""))
+        arrow = "auto"
+        survey_words = row.get("change_words")
+        if isinstance(survey_words, str) and delta:  # a survey figure: is the change real? (fct_survey_change)
+            change = fmt_change(row["value"] - row["previous_value"], unit, short=True)
+            since = period_label(row["previous_period"], short=True)
+            if survey_words.startswith("significant"):
+                delta = f"{change} vs {since} ({survey_words}{', ' + word if word else ''})"
+            elif survey_words == "no significant change":  # noise: the words, never an arrow
+                delta, arrow = f"no significant change ({change})", "off"
+            else:
+                delta = None
         spark = [v for v in row["spark"] if not is_missing(v)]
         # The name as text above the figure: a metric label is cut short in narrow columns.
         st.markdown(f"**{row['name']}**")
@@ -75,7 +88,9 @@ def kpi_card(row: pd.Series) -> None:
             label_visibility="collapsed",
             value=fmt_value(row["value"], unit),
             delta=delta,
-            delta_color="off" if row["polarity"] == "none" else ("normal" if row["polarity"] == "higher" else "inverse"),
+            delta_color="off" if row["polarity"] == "none" or arrow == "off"
+            else ("normal" if row["polarity"] == "higher" else "inverse"),
+            delta_arrow=arrow,
             help=help_text,
             chart_data=spark if len(spark) > 1 else None,
             chart_type="line",
@@ -85,7 +100,7 @@ def kpi_card(row: pd.Series) -> None:
         if row["period"]:
             bits.append(period_label(row["period"]))
         yoy = direction_text(row["value"], row["year_ago_value"], row["polarity"], unit)
-        if yoy:
+        if yoy and not row["kpi_id"].startswith("survey."):  # a survey's change is tested wave on wave instead
             bits.append(f"on a year before ({period_label(row['year_ago_period'], short=True)}: "
                         f"{fmt_value(row['year_ago_value'], unit)}) {yoy}")
         if not is_missing(row.get("base_n")):
@@ -279,10 +294,23 @@ def survey_waves(run: data.Run, survey: str, period: str, *, key: str, kpi_ids: 
     else:
         fig = charts.wave_chart(shown, x="period", y="value", series="question")
     chart(fig, key)
+    # Is each change real? The significance words of fct_survey_change (issue 5).
+    change = data.survey_change(run, survey, period, breakdown, months)
+    change = change[["kpi_id", "period", "change", "change_words", "better_or_worse"]]
+    df = df.merge(change, on=["kpi_id", "period"], how="left")
+    df = df.assign(change_text=[change_text(w, c, b) for w, c, b in
+                                zip(df["change_words"], df["change"], df["better_or_worse"], strict=True)])
+    latest = df.dropna(subset=["value"]).groupby("kpi_id", sort=False).tail(1)
+    st.markdown("\n".join(
+        f"- {r.question}, {period_label(r.period)}: **{fmt_value(r.value, 'rate')}** (95% interval "
+        f"{interval_text(r.ci_low, r.ci_high)}; {int(r.base_n):,} respondents) · {r.change_text}"
+        for r in latest.itertuples()))
     table = df.assign(status=df["rag"].map(rag_text))[
-        ["question", "wording", "period", "value", "ci_low", "ci_high", "base_n", "suppressed", "target", "status"]]
+        ["question", "wording", "period", "value", "ci_low", "ci_high", "base_n", "base_n_eff", "change_text",
+         "suppressed", "target", "status"]]
     table.columns = ["Question", "Wording", "Wave", "Positive share", "95% interval from", "95% interval to",
-                     "Respondents (unweighted)", "Suppressed (under 10 answers)", "Target", "Status"]
+                     "Respondents (unweighted)", "Effective base", "Change on previous wave",
+                     "Suppressed (under 10 answers)", "Target", "Status"]
     table_with_download(table, label="Results wave by wave", file_name=f"{survey}-survey-{period}.csv", key=key,
                         column_config={c: st.column_config.NumberColumn(format="percent")
                                        for c in ("Positive share", "95% interval from", "95% interval to", "Target")})

@@ -147,7 +147,7 @@ def scorecard(run: Run, period: str, headline_only: bool = True, outcome: int | 
             "base_n": cur["base_n"], "ci_low": cur["ci_low"], "ci_high": cur["ci_high"],
             "suppressed": bool(cur["suppressed"]),
         })
-    return pd.DataFrame(rows)
+    return with_survey_significance(run, pd.DataFrame(rows))
 
 
 def direction(value, previous, polarity: str) -> str | None:
@@ -568,3 +568,139 @@ def complaints_by_ward(run: Run, start: str, end: str, directorate: str | None =
                ON c.ward_code = w.ward_code
         GROUP BY w.ward_code, w.ward_name, w.population_census_2021 ORDER BY per_10k_residents DESC"""
     return _query(run.run_id, sql, params)
+
+
+# ================================================================ voice of the customer and equality (issue 5)
+# Loaders for pages/voice_of_the_customer.py and pages/equality.py, kept in one
+# section. Every figure, interval, base and significance word comes from the
+# marts (fct_survey_change, fct_survey_gaps, fct_survey_weighting,
+# fct_equality_gaps, fct_equality_channel_access, dim_benchmarks): the pages
+# only choose rows and format them.
+GROUP_LABELS = {"disability": {"Y": "Disabled", "N": "Not disabled"}}
+EQUALITY_DIMENSIONS = {"age_band": "Age band", "ethnicity": "Ethnicity", "disability": "Disability",
+                       "gender": "Gender"}
+
+
+def group_label(run: Run, dimension: str, value) -> str:
+    """A respondent group as people read it ('Disabled', a ward's name, '65+')."""
+    if dimension in GROUP_LABELS:
+        return GROUP_LABELS[dimension].get(value, str(value))
+    return label(run, dimension, value)
+
+
+def _in_window(df: pd.DataFrame, period: str, months: int | None, monthly: bool, column: str = "period_month"):
+    """Rows up to the end of `period`; a monthly series also within the trend window."""
+    end = pd.Timestamp(f"{period}-01")
+    when = pd.to_datetime(df[column])
+    keep = when <= end
+    if monthly and months is not None:
+        keep &= when > end - pd.DateOffset(months=months)
+    return df[keep]
+
+
+def survey_change(run: Run, survey: str, period: str, breakdown: str = "", months: int | None = None) -> pd.DataFrame:
+    """Every question of a survey wave by wave (fct_survey_change): value, unweighted and
+    effective base, the change on the previous wave with its interval, p-value and words;
+    with the question's name and wording. The 95% interval of the figure itself is
+    kpi_values' (fct_kpi_timeline), joined on."""
+    df = mart(run, "fct_survey_change", "survey = ? AND breakdown = ?", (survey, breakdown))
+    df = _in_window(df, period, months, survey == "transactional")
+    if df.empty:
+        return df.assign(question=pd.Series(dtype=str), wording=pd.Series(dtype=str),
+                         ci_low=pd.Series(dtype=float), ci_high=pd.Series(dtype=float))
+    ids = tuple(df["kpi_id"].unique())
+    tl = kpi_timeline(run, ids, breakdown)[["kpi_id", "period", "ci_low", "ci_high"]]
+    df = df.merge(tl, on=["kpi_id", "period"], how="left")
+    q = survey_questions(run, survey)
+    wording = dict(zip("survey." + q["question_id"], q["wording"], strict=True))
+    order = {f"survey.{x}": i for i, x in enumerate(q["question_id"])}
+    df = df.assign(question=df["kpi_id"].map(labels(run)["kpi"]).fillna(df["kpi_id"]),
+                   wording=df["kpi_id"].map(wording), question_order=df["kpi_id"].map(order))
+    return df.sort_values(["question_order", "period_month"]).reset_index(drop=True)
+
+
+def survey_latest(run: Run, survey: str, period: str, breakdown: str = "") -> pd.DataFrame:
+    """Each question's most recent wave up to `period` (one row a question)."""
+    df = survey_change(run, survey, period, breakdown)
+    if df.empty:
+        return df
+    return df.groupby("kpi_id", sort=False).tail(1).reset_index(drop=True)
+
+
+def survey_weighting(run: Run, survey: str, period: str, months: int | None = None) -> pd.DataFrame:
+    """How each wave was weighted and what it cost in precision (fct_survey_weighting)."""
+    df = mart(run, "fct_survey_weighting", "survey = ?", (survey,))
+    df = df.assign(period_month=pd.to_datetime(df["wave_month"] + "-01"))
+    return _in_window(df, period, months, survey == "transactional").reset_index(drop=True)
+
+
+def benchmarks(run: Run, kpi_ids: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """External benchmarks with source and date (dim_benchmarks), optionally those shown beside given KPIs."""
+    df = mart(run, "dim_benchmarks")
+    return df if kpi_ids is None else df[df["applies_to_kpi_id"].isin(kpi_ids)].reset_index(drop=True)
+
+
+def survey_gaps(run: Run, kpi_id: str, dimension: str, period_type: str, period: str) -> pd.DataFrame:
+    """One survey figure by one respondent group against everyone (fct_survey_gaps), with labels."""
+    df = mart(run, "fct_survey_gaps", "kpi_id = ? AND breakdown_dimension = ? AND period_type = ? AND period = ?",
+              (kpi_id, dimension, period_type, period))
+    df = df.assign(label=[group_label(run, dimension, v) for v in df["breakdown_value"]])
+    return df.sort_values("label").reset_index(drop=True)
+
+
+def survey_gap_dimensions(run: Run, kpi_id: str, period_type: str, period: str) -> list[str]:
+    df = mart(run, "fct_survey_gaps", "kpi_id = ? AND period_type = ? AND period = ?", (kpi_id, period_type, period),
+              columns="DISTINCT breakdown_dimension")
+    return [d for d in SURVEY_DIMENSIONS if d in set(df["breakdown_dimension"])]
+
+
+def equality_measures(run: Run) -> pd.DataFrame:
+    """The equality view's measures in their order (from fct_equality_gaps)."""
+    df = mart(run, "fct_equality_gaps", columns="DISTINCT measure_id, measure, source, what_it_counts, sort_order, "
+                                                "period_type")
+    return df.sort_values("sort_order").reset_index(drop=True)
+
+
+def equality_periods(run: Run, measure_id: str, period: str) -> list[str]:
+    """The measure's periods (waves or financial years) that started by the end of `period`, newest first."""
+    df = mart(run, "fct_equality_gaps", "measure_id = ?", (measure_id,), columns="DISTINCT period, period_month")
+    df = _in_window(df, period, None, False)
+    return list(df.sort_values("period_month", ascending=False)["period"])
+
+
+def equality_gaps(run: Run, measure_id: str, period: str) -> pd.DataFrame:
+    """Each group of every protected characteristic against the borough for one measure and
+    period (fct_equality_gaps), with readable group names."""
+    df = mart(run, "fct_equality_gaps", "measure_id = ? AND period = ?", (measure_id, period))
+    df = df.assign(label=[group_label(run, d, v) for d, v in zip(df["dimension"], df["group_name"], strict=True)])
+    order = {d: i for i, d in enumerate(EQUALITY_DIMENSIONS)}
+    return df.assign(dim_order=df["dimension"].map(order)).sort_values(["dim_order", "label"]).reset_index(drop=True)
+
+
+def equality_channel_access(run: Run, period: str, months: int | None = None) -> pd.DataFrame:
+    """Residents aged 65+ and disabled residents reaching the council by non-digital channels,
+    over time (fct_equality_channel_access): monthly from contacts, yearly from the survey."""
+    df = mart(run, "fct_equality_channel_access")
+    monthly = df[df["period_type"] == "month"]
+    yearly = df[df["period_type"] != "month"]
+    out = pd.concat([_in_window(monthly, period, months, True), _in_window(yearly, period, None, False)])
+    return out.sort_values(["source", "breakdown", "period_month"]).reset_index(drop=True)
+
+
+def complaints_by_ward_year(run: Run, period: str) -> pd.DataFrame:
+    """Complaints received by ward in the financial year holding `period`, per 10,000 residents,
+    with disclosure control (fct_complaints_ward: wards under 10 are 'fewer than 10', never 0).
+    The only published grain for complaints by ward: fct_complaints_monthly has no ward."""
+    month = pd.Timestamp(f"{period}-01")
+    start = month.year if month.month >= 4 else month.year - 1
+    return mart(run, "fct_complaints_ward", "financial_year = ?", (f"{start}/{str(start + 1)[-2:]}",))
+
+
+def with_survey_significance(run: Run, card: pd.DataFrame) -> pd.DataFrame:
+    """Scorecard rows with, for survey KPIs, whether the change on the previous wave is real
+    (fct_survey_change: change_words, change_significant), so a card shows no arrow for noise."""
+    if card.empty or "kpi_id" not in card:
+        return card.assign(change_words=None, change_significant=None)
+    ch = mart(run, "fct_survey_change", columns="kpi_id, period, breakdown, change_words, significant")
+    ch = ch.rename(columns={"significant": "change_significant"})
+    return card.merge(ch, on=["kpi_id", "period", "breakdown"], how="left")

@@ -140,3 +140,28 @@ def on_course_text(on_course, certainty: str | None = None) -> str:
     if certainty == "uncertain":
         word += " (but the range of likely values straddles the target)"
     return word
+
+
+# ================================================================ survey significance (issue 5)
+# A Board member is told a change or a gap in words; an arrow only when it is
+# statistically significant, never for noise.
+def change_text(words, change, better_or_worse=None) -> str:
+    """fct_survey_change's words with the change in points: '▲ significant rise (+3.1 points, better)',
+    'no significant change (+0.8 points)'; the mart's own words when nothing was tested."""
+    if not isinstance(words, str):
+        return "–"
+    if is_missing(change):
+        return words
+    pts = fmt_change(change, "rate")
+    if words == "significant rise":
+        return f"▲ significant rise ({pts}" + (f", {better_or_worse})" if isinstance(better_or_worse, str) else ")")
+    if words == "significant fall":
+        return f"▼ significant fall ({pts}" + (f", {better_or_worse})" if isinstance(better_or_worse, str) else ")")
+    return f"{words} ({pts})"
+
+
+def interval_text(low, high) -> str:
+    """A 95% interval in points: '64% to 70%'."""
+    if is_missing(low) or is_missing(high):
+        return "–"
+    return f"{fmt_pct(low)} to {fmt_pct(high)}"

@@ -1,57 +1,236 @@
-"""Voice of the customer: the resident, post-contact, staff and business surveys, wave by wave and by group."""
+"""Voice of the customer: the resident, post-contact, staff and business surveys,
+wave by wave, with bases, 95% intervals and whether a change is real."""
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data
 from dashboard import components as ui
-from dashboard.formatting import period_label
+from dashboard.formatting import (
+    change_text,
+    fmt_change,
+    fmt_count,
+    fmt_pct,
+    interval_text,
+    is_missing,
+    period_label,
+)
 
 run, f = ui.start_page("Voice of the customer", ward=True)
 survey = st.sidebar.selectbox("Survey", list(data.SURVEYS), key="survey", bind="query-params",
                               format_func=data.SURVEYS.get)
-questions = data.survey_questions(run, survey)
-st.markdown(f"What residents, businesses and staff told us, up to **{period_label(f.period)}**. Each figure is the "
-            "weighted share giving a positive answer; lines show the 95% interval and *respondents* the unweighted "
-            "base. Figures from fewer than 10 answers are not shown.")
+monthly = survey == "transactional"
+name = data.SURVEYS[survey]
+st.markdown(
+    f"What residents, businesses and staff told us, up to **{period_label(f.period)}**. Each result is the "
+    "weighted share giving a positive answer. **Respondents** is the unweighted base; the **effective base** "
+    "allows for the weighting (a weighted sample of 1,100 carries the information of a smaller simple one); "
+    "the **95% interval** is the range the true figure most likely lies in. A change on the previous wave is "
+    "called a *significant rise* or *fall* only when it is bigger than sampling noise (5% test); otherwise it "
+    "is *no significant change*, with no arrow. Results from fewer than 10 answers are not shown.")
 breakdown = f"ward_code={f.ward}" if f.ward else ""
 if f.ward and survey not in ("resident", "business"):
-    st.caption(f"The {data.SURVEYS[survey].lower()} does not record a ward: everyone is shown.")
+    st.caption(f"The {name.lower()} does not record a ward: everyone is shown.")
     breakdown = ""
 where = data.label(run, "ward_code", f.ward) if breakdown else "everyone"
 
-st.subheader(f"{data.SURVEYS[survey]}: every question, wave by wave ({where})")
-ui.survey_waves(run, survey, f.period, key="waves", breakdown=breakdown, months=f.months)
 
-st.subheader("One question in depth")
-if questions.empty:
-    ui.empty_state("This survey has no questions in the reference table.")
+def result_text(row) -> str:
+    """A result for people; a suppressed one says why, never 0."""
+    if row["suppression"] == "primary":
+        return "fewer than 10"
+    if row["suppressed"]:
+        return "not shown (protects a smaller group)"
+    return fmt_pct(row["value"])
+
+
+def results_table(df: pd.DataFrame, bench: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The figures as people read them: result, interval, both bases and the change in words."""
+    out = pd.DataFrame({
+        "Question": df["question"],
+        "Wave": [period_label(p) if monthly else p for p in df["period"]],
+        "Result": [result_text(r) for _, r in df.iterrows()],
+        "95% interval": [interval_text(lo, hi) for lo, hi in zip(df["ci_low"], df["ci_high"], strict=True)],
+        "Respondents": [fmt_count(v) if not is_missing(v) else "fewer than 10" if s == "primary" else "–"
+                        for v, s in zip(df["base_n"], df["suppression"], strict=True)],
+        "Effective base": [fmt_count(v) for v in df["base_n_eff"]],
+        "Change on previous wave": [change_text(w, c, b) for w, c, b in
+                                    zip(df["change_words"], df["change"], df["better_or_worse"], strict=True)],
+    })
+    if bench is not None:
+        out["Benchmark"] = [benchmark_text(bench, k) for k in df["kpi_id"]]
+    return out
+
+
+def benchmark_text(bench: pd.DataFrame, kpi_id: str) -> str:
+    b = bench[bench["applies_to_kpi_id"] == kpi_id]
+    if b.empty:
+        return "–"
+    return "; ".join(f"{r.benchmark_name.split(':')[0]} {benchmark_value(r.value, r.unit)} ({r.period})"
+                     for r in b.itertuples())
+
+
+def benchmark_value(value, unit: str) -> str:
+    if is_missing(value):
+        return "figure to be confirmed"
+    return fmt_pct(value) if unit == "rate" else f"{value:.1f} (index out of 100)"
+
+
+# ---------------------------------------------------------------- latest results
+latest = data.survey_latest(run, survey, f.period, breakdown)
+questions = data.survey_questions(run, survey)
+bench = data.benchmarks(run, tuple(f"survey.{q}" for q in questions["question_id"]))
+st.subheader(f"{name}: latest results ({where})")
+if latest.empty:
+    ui.empty_state(f"No {name.lower()} results by {period_label(f.period)} for {where}.")
     st.stop()
+latest_table = results_table(latest, bench if len(bench) else None)  # no column of dashes
+one_wave = latest_table["Wave"].nunique() == 1
+if one_wave:  # say the wave once, and leave the table room on a tablet
+    st.caption(f"Wave: {latest_table['Wave'].iloc[0]}")
+st.table(latest_table.drop(columns=["Wave"] if one_wave else []).set_index("Question"))
+ui.table_with_download(latest_table, label="Latest results", key="latest", file_name=f"{survey}-latest-{f.period}.csv")
+st.caption("Benchmarks are other organisations' figures, shown for context; most use a different question "
+           "or scale (see *One question in depth*).")
+
+# ---------------------------------------------------------------- wave by wave
+st.subheader("Every question, wave by wave")
+waves = data.survey_change(run, survey, f.period, breakdown, f.months)
+shown = waves.dropna(subset=["value"])
+if shown.empty:
+    ui.empty_state("No results to chart for this choice.")
+else:
+    fig = (charts.trend_chart(shown, x="period_month", y="value", unit="rate", series="question") if monthly
+           else charts.wave_chart(shown, x="period", y="value", series="question"))
+    charts.below_legend(fig, entries=shown["question"].nunique(), sort_categories=not monthly)
+    ui.chart(fig, "waves")
+    st.caption("Lines show each result's 95% interval." if not monthly else
+               "Monthly results; each month's interval is in the table and in *One question in depth*.")
+table = results_table(waves)
+ui.table_with_download(table, label="Results wave by wave", key="waves",
+                       file_name=f"{survey}-survey-{f.period}.csv")
+
+# ---------------------------------------------------------------- weighting
+st.subheader("How each wave was weighted")
+wt = data.survey_weighting(run, survey, f.period, f.months)
+if wt.empty:
+    ui.empty_state("No waves yet.")
+else:
+    last = wt.iloc[-1]
+    st.markdown(
+        f"Latest wave ({period_label(last['wave']) if monthly else last['wave']}): **{fmt_count(last['respondents'])} "
+        f"respondents**, effective base **{fmt_count(last['effective_base'])}** "
+        f"(weighting efficiency **{fmt_pct(last['weighting_efficiency'])}**). {last['note']}.")
+    wtable = pd.DataFrame({
+        "Wave": [period_label(w) if monthly else w for w in wt["wave"]],
+        "Respondents": [fmt_count(v) for v in wt["respondents"]],
+        "Weights": wt["weights"],
+        "Effective base": [fmt_count(v) for v in wt["effective_base"]],
+        "Weighting efficiency": [fmt_pct(v) for v in wt["weighting_efficiency"]],
+        "Design effect": [f"{v:.2f}" for v in wt["design_effect"]],
+        "Largest weight": [f"{v:.2f}" for v in wt["max_weight"]],
+        "How": wt["note"],
+    })
+    if not monthly:  # a handful of waves: readable in full; the monthly survey's 25 months go in the expander
+        st.table(wtable.set_index("Wave"))
+    ui.table_with_download(wtable, label="Weighting, wave by wave", key="weighting",
+                           file_name=f"{survey}-weighting-{f.period}.csv")
+    how = ("A wave delivered without weights is weighted by the pipeline to the borough's Census 2021 profile "
+           "(age, gender, ethnicity, ward) by rim weighting, weights trimmed at 3." if survey == "resident" else
+           "This survey is not weighted to a population: every respondent counts once.")
+    st.caption(f"Weighting efficiency = effective base / respondents (100% = no loss of precision). {how}")
+
+# ---------------------------------------------------------------- one question
+st.subheader("One question in depth")
 names = data.labels(run)["kpi"]
 qid = st.selectbox("Question", list(questions["question_id"]), key="question", bind="query-params",
                    format_func=lambda q: names.get(f"survey.{q}", q))
+kpi_id = f"survey.{qid}"
 q = questions[questions["question_id"] == qid].iloc[0]
 st.markdown(f"*“{q['wording']}”* · positive answers: {q['positive_answers'].replace('|', ', ')} · "
             f"{'higher' if q['polarity'] == 'higher' else 'lower'} is better")
-dims = [d for d in data.SURVEY_DIMENSIONS if d and not data.kpi_breakdown(run, f"survey.{qid}", d, f.period).empty]
+one = waves[waves["kpi_id"] == kpi_id]
+qbench = bench[bench["applies_to_kpi_id"] == kpi_id]
 left, right = st.columns(2)
 with left:
+    st.markdown(f"**Wave by wave ({where})**")
+    pts = one.dropna(subset=["value"])
+    if pts.empty:
+        ui.empty_state("No published result for this question yet.")
+    else:
+        ui.chart(charts.question_waves_chart(pts, monthly=monthly, benchmarks=qbench), "question")
+        last = pts.iloc[-1]
+        st.markdown(f"{period_label(last['period']) if monthly else last['period']}: **{fmt_pct(last['value'])}** "
+                    f"(95% interval {interval_text(last['ci_low'], last['ci_high'])}; "
+                    f"{fmt_count(last['base_n'])} respondents, effective base {fmt_count(last['base_n_eff'])}) · "
+                    f"{change_text(last['change_words'], last['change'], last['better_or_worse'])}")
+    for b in qbench.itertuples():
+        st.caption(f"**Benchmark** · {b.benchmark_name}: {benchmark_value(b.value, b.unit)} ({b.period}; "
+                   f"{b.subject}). Source: {b.source}. {b.comparability}. Status: {b.status}.")
+    ui.table_with_download(results_table(one), label="This question wave by wave", key="question",
+                           file_name=f"{survey}-{qid}-{f.period}.csv")
+with right:
+    if monthly:
+        fy = pd.Timestamp(f"{f.period}-01")
+        start = fy.year if fy.month >= 4 else fy.year - 1
+        gap_type, gap_period = "financial_year", f"{start}/{str(start + 1)[-2:]}"
+        when = f"financial year {gap_period} pooled"
+    else:
+        gap_type = "wave"
+        gap_period = one.dropna(subset=["value"])["period"].iloc[-1] if one["value"].notna().any() else None
+        when = f"wave {gap_period}"
+    dims = data.survey_gap_dimensions(run, kpi_id, gap_type, gap_period) if gap_period else []
+    gaps = None
     if not dims:
-        ui.empty_state("No results by group for this question yet.")
+        ui.empty_state("No results by group for this question.")
     else:
         dim = st.selectbox("Compare groups by", dims, key="group", bind="query-params",
                            format_func=data.SURVEY_DIMENSIONS.get)
-        ui.kpi_breakdown_chart(run, f"survey.{qid}", dim, f.period, key="groups",
-                               title=f"By {data.SURVEY_DIMENSIONS[dim].lower()}, latest wave")
-with right:
-    dist = data.survey_distribution(run, survey, qid, f.period)
-    dist = dist[dist["weighted_share"].notna()]
-    if dist.empty:
-        ui.empty_state("No answers to show for this question yet.")
-    else:
-        st.markdown("**How people answered, wave by wave**")
-        order = list(dict.fromkeys(dist.sort_values("answer_order")["answer"]))
-        ui.chart(charts.stacked_bars(dist, x="wave", y="weighted_share", colour="answer", unit="rate", order=order,
-                                     height=360), "distribution")
-        ui.table_with_download(dist[["wave", "answer", "weighted_share", "base_n"]], label="Answers by wave",
-                               key="distribution", file_name=f"{survey}-{qid}-answers.csv",
-                               column_config={"weighted_share": st.column_config.NumberColumn(format="percent")})
+        gaps = data.survey_gaps(run, kpi_id, dim, gap_type, gap_period)
+        st.markdown(f"**By {data.SURVEY_DIMENSIONS[dim].lower()}, {when}, against all respondents**")
+        ok = gaps[gaps["value"].notna()]
+        status = ok["gap_words"].map({"significantly below": "below", "significantly above": "above"}).fillna("same")
+        if len(ok):
+            ui.chart(charts.gap_chart(ok.assign(status=status), label="label", reference=ok["all_value"].iloc[0],
+                                      reference_label="All respondents"), "groups")
+        hidden = gaps[gaps["value"].isna()]
+        if len(hidden):
+            st.caption("Not shown: " + ", ".join(
+                f"{r.label} ({'fewer than 10' if r.suppression == 'primary' else 'protects a smaller group'})"
+                for r in hidden.itertuples()) + ".")
+if gaps is not None:  # the groups' table across the page: seven columns need the width
+    gtable = pd.DataFrame({
+        "Group": gaps["label"],
+        "Result": [fmt_pct(v) if not is_missing(v) else "fewer than 10" if s == "primary"
+                   else "not shown (protects a smaller group)"
+                   for v, s in zip(gaps["value"], gaps["suppression"], strict=True)],
+        "95% interval": [interval_text(lo, hi) for lo, hi in zip(gaps["ci_low"], gaps["ci_high"], strict=True)],
+        "Respondents": [fmt_count(v) if not is_missing(v) else "–" for v in gaps["base_n"]],
+        "Effective base": [fmt_count(v) for v in gaps["base_n_eff"]],
+        "Gap to all respondents": [fmt_change(g, "rate") for g in gaps["gap"]],
+        "Significance": [("▼ " if w == "significantly below" else "▲ " if w == "significantly above" else "") + w
+                         for w in gaps["gap_words"]],
+    })
+    st.table(gtable.set_index("Group"))
+    ui.table_with_download(gtable, label=f"By {data.SURVEY_DIMENSIONS[dim].lower()}", key="groups",
+                           file_name=f"{survey}-{qid}-by-{dim}-{gap_period}.csv")
+
+dist = data.survey_distribution(run, survey, qid, f.period)
+dist = dist[dist["weighted_share"].notna()]
+if monthly and len(dist):
+    dist = dist[dist["wave"].isin(dist["wave"].drop_duplicates().tail(13))]
+if len(dist):
+    st.markdown("**How people answered, wave by wave** (everyone)")
+    order = list(dict.fromkeys(dist.sort_values("answer_order")["answer"]))
+    fig = charts.stacked_bars(dist, x="wave", y="weighted_share", colour="answer", unit="rate", order=order,
+                              height=360)
+    fig.update_xaxes(type="category")  # waves are labels, not dates
+    ui.chart(fig, "distribution")
+    ui.table_with_download(dist[["wave", "answer", "weighted_share", "base_n"]], label="Answers by wave",
+                           key="distribution", file_name=f"{survey}-{qid}-answers.csv",
+                           column_config={"weighted_share": st.column_config.NumberColumn(format="percent")})
+
+with st.expander("All external benchmarks held, with source and date"):
+    allb = data.benchmarks(run)
+    st.dataframe(allb[["benchmark_name", "subject", "value", "unit", "period", "published", "source",
+                       "comparability", "status"]], hide_index=True, width="stretch")

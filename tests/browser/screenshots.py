@@ -16,7 +16,23 @@ from tests.browser.server import REPO, browser, page_errors, streamlit_server, w
 PAGES = {
     "": "overview",
     "data-quality": "data-quality",
+    "voice-of-the-customer": "voice-of-the-customer",
+    "equality": "equality",
 }
+
+
+def settled_height(page, tries: int = 20) -> int:
+    """The page's full height once it stops growing (a long page keeps rendering charts
+    after Streamlit's status widget has gone)."""
+    js = "() => document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollHeight"
+    height = page.evaluate(js)
+    for _ in range(tries):
+        page.wait_for_timeout(500)
+        now = page.evaluate(js)
+        if now == height:
+            break
+        height = now
+    return int(height)
 
 
 def take(marts_dir: Path, out: Path, pages: dict[str, str] = PAGES, width: int = 1366) -> dict[str, list[str]]:
@@ -28,8 +44,7 @@ def take(marts_dir: Path, out: Path, pages: dict[str, str] = PAGES, width: int =
             page.goto(f"{url}/{path}")
             wait_for_app(page)
             errors[stem] = page_errors(page)
-            height = page.evaluate(
-                "() => document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollHeight")
+            height = settled_height(page)
             page.set_viewport_size({"width": width, "height": min(int(height) + 150, 12000)})
             page.wait_for_timeout(600)
             page.screenshot(path=str(out / f"{stem}.png"))

@@ -40,6 +40,8 @@ pooled AS (  -- disclosure control of financial-year pools
 ),
 flags AS (
     SELECT c.*,
+        -- everyone's figure is hidden too when it is (a wave of fewer than 10, or a month hidden to protect another)
+        coalesce(o.suppressed, c.all_base_n < 10) AS all_suppressed,
         CASE WHEN c.period_type = 'wave' THEN coalesce(d.suppressed, c.base_n < 10)
              ELSE p.s0 OR (p.n_suppressed = 1 AND p.smallest = 1) END AS suppressed,
         CASE WHEN c.period_type = 'wave' THEN d.suppression
@@ -48,6 +50,8 @@ flags AS (
     LEFT JOIN int_kpi_disclosure d
         ON c.period_type = 'wave' AND d.kpi_id = c.measure_id AND d.period = c.period
        AND d.breakdown = c.breakdown
+    LEFT JOIN int_kpi_disclosure o
+        ON c.period_type = 'wave' AND o.kpi_id = c.measure_id AND o.period = c.period AND o.breakdown = ''
     LEFT JOIN pooled p
         ON c.period_type = 'financial_year' AND p.measure_id = c.measure_id
        AND p.period = c.period AND p.breakdown = c.breakdown
@@ -69,13 +73,16 @@ SELECT
     CASE WHEN NOT suppressed THEN share END AS value,
     CASE WHEN NOT suppressed THEN stat_wilson_low(share, n_eff) END AS ci_low,
     CASE WHEN NOT suppressed THEN stat_wilson_high(share, n_eff) END AS ci_high,
-    all_share AS all_value, all_base_n::INTEGER AS all_base_n, all_n_eff AS all_base_n_eff,
+    CASE WHEN NOT all_suppressed THEN all_share END AS all_value,
+    CASE WHEN NOT all_suppressed THEN all_base_n END::INTEGER AS all_base_n,
+    CASE WHEN NOT all_suppressed THEN all_n_eff END AS all_base_n_eff,
     CASE WHEN NOT suppressed THEN gap END AS gap,
     CASE WHEN NOT suppressed THEN gap_ci_low END AS gap_ci_low,
     CASE WHEN NOT suppressed THEN gap_ci_high END AS gap_ci_high,
     CASE WHEN NOT suppressed THEN p_value END AS p_value,
     CASE WHEN NOT suppressed THEN p_value < 0.05 END AS significant,
-    CASE WHEN suppressed THEN 'not published: fewer than 10'
+    CASE WHEN suppression = 'primary' THEN 'not published: fewer than 10'
+         WHEN suppressed THEN 'not published: protects a smaller group'
          WHEN rest_n_eff IS NULL OR rest_w <= 0 THEN 'not tested: no other respondents'
          ELSE stat_gap_words(gap, p_value) END AS gap_words
 FROM t

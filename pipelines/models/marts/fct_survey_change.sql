@@ -4,10 +4,12 @@
 -- effective bases) and the two-proportion z-test on effective bases. A page
 -- says "significant rise", "significant fall" or "no significant change" and
 -- shows a direction only when the change is significant. When either figure
--- is suppressed the change is not published (it would reveal the other).
+-- is suppressed the change is not published (it would reveal the other);
+-- a suppressed figure says "fewer than 10" (or that it protects a smaller
+-- group, for secondary suppression), never 0.
 WITH k AS (
     SELECT c.survey, c.question_id, c.period, c.period_month, c.breakdown, c.dimension, c.share, c.n_eff,
-           c.base_n, coalesce(d.suppressed, FALSE) AS suppressed
+           c.base_n, coalesce(d.suppressed, FALSE) AS suppressed, d.suppression
     FROM int_survey_cells c
     LEFT JOIN int_kpi_disclosure d
         ON d.kpi_id = 'survey.' || c.question_id AND d.period = c.period AND d.breakdown = c.breakdown
@@ -38,6 +40,7 @@ t AS (
 SELECT
     'survey.' || t.question_id AS kpi_id, t.survey, t.question_id, t.period, t.period_month, t.breakdown,
     t.dimension AS breakdown_dimension,
+    t.suppressed, t.suppression,
     t.previous_period,
     t.previous_period IS NOT DISTINCT FROM t.previous_wave AS previous_is_last_wave,
     CASE WHEN NOT t.suppressed THEN t.share END AS value,
@@ -51,8 +54,10 @@ SELECT
     CASE WHEN t.testable THEN t.change_ci_high END AS change_ci_high,
     CASE WHEN t.testable THEN t.p_value END AS p_value,
     CASE WHEN t.testable THEN t.p_value < 0.05 END AS significant,
-    CASE WHEN t.previous_period IS NULL THEN 'first wave: no earlier figure'
-         WHEN NOT t.testable THEN 'not published: too few respondents'
+    CASE WHEN t.suppression = 'primary' THEN 'fewer than 10'
+         WHEN t.suppressed THEN 'not shown (protects a smaller group)'
+         WHEN t.previous_period IS NULL THEN 'first wave: no earlier figure'
+         WHEN NOT t.testable THEN 'not tested: the earlier figure is not published'
          ELSE stat_change_words(t.change, t.p_value) END AS change_words,
     CASE WHEN t.testable AND t.p_value < 0.05 AND (t.change > 0) = (kq.polarity = 'higher') THEN 'better'
          WHEN t.testable AND t.p_value < 0.05 THEN 'worse' END AS better_or_worse,
