@@ -124,7 +124,8 @@ def guard_direct_page_run() -> None:
 
 # Pages any signed-in user may open; every other page is the analysts'.
 BOARD_PAGE_FILES = {"overview.py", "outcome_1.py", "outcome_2.py", "outcome_3.py", "action_plan.py",
-                    "channel_shift.py", "complaints.py", "voice_of_the_customer.py", "kpi_catalogue.py"}
+                    "channel_shift.py", "complaints.py", "voice_of_the_customer.py", "equality.py",
+                    "kpi_catalogue.py"}
 
 
 def _running_page_file() -> str | None:
