@@ -1,10 +1,12 @@
-"""The dashboard under load: N concurrent headless Chromium sessions, each opening
-every page in turn for a fixed time, against one real Streamlit server.
+"""The dashboard under load: N concurrent headless Chromium sessions (one browser,
+a context each), each opening every page app.py registers in turn for a fixed
+time, against one real Streamlit server.
 
-Used by the slow test (demo marts) and by `make bench` (borough-scale marts).
-Reports every page load's time, any error Streamlit rendered, and the server's
-resident memory sampled each second, with its trend over the second half of
-the run (a leak shows as a steady climb once the caches have filled).
+Used by tests/browser/test_load.py (demo marts, in `make test`) and by `make bench`
+(borough-scale marts). Reports every page load's time, any exception or error
+Streamlit rendered, loads that never completed, and the server's resident memory
+sampled every second, with its trend over the second half of the run (a leak
+shows as a steady climb once the caches have filled).
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from pathlib import Path
 import numpy as np
 import psutil
 
-from tests.browser.screenshots import PAGES
+from tests.browser.app_pages import app_pages
 from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+
+MAX_SLOPE_MB_PER_MIN = 20
 
 READY_JS = ("() => document.querySelector('[data-testid=\"stMain\"]')"
             " && !document.querySelector('[data-testid=\"stStatusWidget\"]')"
@@ -41,7 +45,7 @@ def server_process(port: str) -> psutil.Process:
 async def _session(browser, url: str, deadline: float, loads: list, errors: list, index: int) -> None:
     context = await browser.new_context(viewport={"width": 1366, "height": 900})
     page = await context.new_page()
-    paths = list(PAGES)
+    paths = [p.url_path for p in app_pages()]
     i = index  # sessions start on different pages
     try:
         while time.monotonic() < deadline:
@@ -92,11 +96,10 @@ def summarise(raw: dict, sessions: int, seconds: float) -> dict:
     slope = float(np.polyfit(half[:, 0], half[:, 1], 1)[0] * 60) if len(half) > 2 else 0.0
     start_mb, mid_mb, end_mb = float(rss[0, 1]), float(half[0, 1]), float(rss[-1, 1])
     by_page = {}
-    for path in PAGES:
-        t = [x for p, x in raw["loads"] if p == path]
-        if t:
-            by_page[path or "/"] = {"loads": len(t), "p50_s": round(float(np.percentile(t, 50)), 2),
-                                    "p95_s": round(float(np.percentile(t, 95)), 2)}
+    for page in app_pages():
+        t = [x for p, x in raw["loads"] if p == page.url_path]
+        by_page[page.label] = ({"loads": len(t), "p50_s": round(float(np.percentile(t, 50)), 2),
+                                "p95_s": round(float(np.percentile(t, 95)), 2)} if t else {"loads": 0})
     return {
         "sessions": sessions, "seconds": seconds, "page_loads": len(raw["loads"]),
         "p50_s": round(float(np.nanpercentile(times, 50)), 2), "p95_s": round(float(np.nanpercentile(times, 95)), 2),
@@ -105,8 +108,10 @@ def summarise(raw: dict, sessions: int, seconds: float) -> dict:
         "rss_start_mb": round(start_mb, 1), "rss_mid_mb": round(mid_mb, 1), "rss_end_mb": round(end_mb, 1),
         "rss_peak_mb": round(float(rss[:, 1].max()), 1), "rss_slope_mb_per_min": round(slope, 2),
         # Stable: over the second half (caches warm) memory does not climb by more
-        # than 10% of the mid-run figure, nor trend up by more than 20 MB a minute.
-        "memory_stable": bool(end_mb <= mid_mb * 1.10 + 10 and slope < 20),
+        # than 10% (+10 MB) of the mid-run figure, nor trend up faster than
+        # MAX_SLOPE_MB_PER_MIN (a leak of a few MB per page view would).
+        "memory_stable": bool(end_mb <= mid_mb * 1.10 + 10 and slope < MAX_SLOPE_MB_PER_MIN),
+        "memory_rule": f"second half: end <= 1.1 x mid + 10 MB and slope < {MAX_SLOPE_MB_PER_MIN} MB/min",
     }
 
 
