@@ -23,8 +23,11 @@ from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, streamlit_server
 
 MAX_SLOPE_MB_PER_MIN = 20
 
-READY_JS = ("() => document.querySelector('[data-testid=\"stMain\"]')"
-            " && !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+# Loaded: Streamlit says the page's script has run to the end (stApp's script
+# state goes initial -> running -> notRunning; counting elements alone can call a
+# page ready while its script is still sending charts), content is on the page
+# and no placeholder skeleton is left.
+READY_JS = ("() => document.querySelector('[data-testid=\"stApp\"][data-test-script-state=\"notRunning\"]')"
             " && document.querySelectorAll('[data-testid=\"stMainBlockContainer\"] *').length > 20"
             " && !document.querySelector('[data-testid=\"stSkeleton\"]')")
 ERRORS_JS = ("() => Array.from(document.querySelectorAll("
