@@ -23,13 +23,6 @@ from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, streamlit_server
 
 MAX_SLOPE_MB_PER_MIN = 20
 
-# Loaded: Streamlit says the page's script has run to the end (stApp's script
-# state goes initial -> running -> notRunning; counting elements alone can call a
-# page ready while its script is still sending charts), content is on the page
-# and no placeholder skeleton is left.
-READY_JS = ("() => document.querySelector('[data-testid=\"stApp\"][data-test-script-state=\"notRunning\"]')"
-            " && document.querySelectorAll('[data-testid=\"stMainBlockContainer\"] *').length > 20"
-            " && !document.querySelector('[data-testid=\"stSkeleton\"]')")
 ERRORS_JS = ("() => Array.from(document.querySelectorAll("
              "'[data-testid=\"stException\"], [data-testid=\"stAlertContentError\"]')).map(e => e.innerText)")
 
@@ -45,25 +38,70 @@ def server_process(port: str) -> psutil.Process:
     raise RuntimeError(f"no streamlit server on port {port}")
 
 
+# Counts the page runs Streamlit finishes in this document (stApp's script state
+# going from running to notRunning), so a click on the sidebar waits for the run
+# it caused and not the state left over from the page before.
+RUN_COUNTER_JS = """
+window.__cxRuns = 0;
+new MutationObserver(records => {
+  for (const r of records) {
+    if (r.oldValue !== 'notRunning' && r.target.getAttribute('data-test-script-state') === 'notRunning') {
+      window.__cxRuns += 1;
+    }
+  }
+}).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
+                      attributeFilter: ['data-test-script-state']});
+"""
+CONTENT_JS = ("document.querySelectorAll('[data-testid=\"stMainBlockContainer\"] *').length > 20"
+              " && !document.querySelector('[data-testid=\"stSkeleton\"]')")
+DIALOGS_JS = "() => Array.from(document.querySelectorAll('[role=\"dialog\"]')).map(e => e.innerText)"
+LOAD_TIMEOUT_MS = 240_000  # one page load; longer counts as an error (a page that never came)
+
+
+async def _open(page, url: str, path: str) -> None:
+    """Open a page as a user does: the first of a visit by its address (a new
+    Streamlit session), the rest by the sidebar (the same session, as people browse)."""
+    link = page.locator(f'[data-testid="stSidebarNav"] a[href="{url}/{path}"]')
+    if page.url.startswith(url) and await link.count() == 1 and await link.is_visible():
+        before = await page.evaluate("() => window.__cxRuns")
+        await link.click(timeout=LOAD_TIMEOUT_MS)
+        await page.wait_for_function(
+            f"() => window.__cxRuns > {before} && location.pathname === '/{path}' && {CONTENT_JS}",
+            timeout=LOAD_TIMEOUT_MS, polling=100)
+    else:
+        await page.goto(f"{url}/{path}", wait_until="domcontentloaded", timeout=LOAD_TIMEOUT_MS)
+        await page.wait_for_function(f"() => window.__cxRuns > 0 && {CONTENT_JS}",
+                                     timeout=LOAD_TIMEOUT_MS, polling=100)
+
+
 async def _session(browser, url: str, deadline: float, loads: list, errors: list, index: int) -> None:
+    """One person: opens the app on a page (sessions start on different pages),
+    then goes through every other page by the sidebar, then starts a new visit."""
     context = await browser.new_context(viewport={"width": 1366, "height": 900})
+    await context.add_init_script(RUN_COUNTER_JS)
     page = await context.new_page()
     paths = [p.url_path for p in app_pages()]
-    i = index  # sessions start on different pages
+    i = index
     try:
         while time.monotonic() < deadline:
             path = paths[i % len(paths)]
+            if (i - index) % len(paths) == 0:
+                await page.goto("about:blank")  # a new visit: the next page is opened by address
             i += 1
             started = time.monotonic()
             try:
-                await page.goto(f"{url}/{path}", wait_until="domcontentloaded", timeout=120_000)
-                await page.wait_for_function(READY_JS, timeout=120_000, polling=100)
+                await _open(page, url, path)
             except Exception as e:  # a timeout or a dropped connection is an error under load
                 errors.append(f"{path or '/'}: {type(e).__name__}: {str(e).splitlines()[0][:200]}")
                 continue
             loads.append((path, time.monotonic() - started))
             rendered = await page.evaluate(ERRORS_JS)
             errors.extend(f"{path or '/'}: {text[:200]}" for text in rendered)
+            # Streamlit's own modal (e.g. "Page not found") is an error a user sees; it also
+            # makes the sidebar inert, so close it before going on.
+            for dialog in await page.evaluate(DIALOGS_JS):
+                errors.append(f"{path or '/'}: dialog: {' '.join(dialog.split())[:200]}")
+                await page.keyboard.press("Escape")
     finally:
         await context.close()
 
