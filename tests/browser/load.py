@@ -55,6 +55,7 @@ new MutationObserver(records => {
 CONTENT_JS = ("document.querySelectorAll('[data-testid=\"stMainBlockContainer\"] *').length > 20"
               " && !document.querySelector('[data-testid=\"stSkeleton\"]')")
 DIALOGS_JS = "() => Array.from(document.querySelectorAll('[role=\"dialog\"]')).map(e => e.innerText)"
+RAMP_UP_S = 10  # all sessions have started by then (or by a tenth of the run)
 LOAD_TIMEOUT_MS = 240_000  # one page load; longer counts as an error (a page that never came)
 
 
@@ -74,9 +75,12 @@ async def _open(page, url: str, path: str) -> None:
                                      timeout=LOAD_TIMEOUT_MS, polling=100)
 
 
-async def _session(browser, url: str, deadline: float, loads: list, errors: list, index: int) -> None:
+async def _session(browser, url: str, deadline: float, loads: list, errors: list, index: int,
+                   delay: float = 0.0) -> None:
     """One person: opens the app on a page (sessions start on different pages),
-    then goes through every other page by the sidebar, then starts a new visit."""
+    then goes through every other page by the sidebar, then starts a new visit.
+    `delay`: people arrive over the first seconds, not all in the same millisecond."""
+    await asyncio.sleep(delay)
     context = await browser.new_context(viewport={"width": 1366, "height": 900})
     await context.add_init_script(RUN_COUNTER_JS)
     page = await context.new_page()
@@ -123,7 +127,8 @@ async def _run(url: str, sessions: int, seconds: float, server: psutil.Process) 
                 await asyncio.sleep(1)
 
         try:
-            await asyncio.gather(sample(), *(_session(browser, url, deadline, loads, errors, i)
+            ramp = min(RAMP_UP_S, seconds / 10) / max(sessions, 1)
+            await asyncio.gather(sample(), *(_session(browser, url, deadline, loads, errors, i, delay=i * ramp)
                                             for i in range(sessions)))
         finally:
             await browser.close()
