@@ -191,7 +191,12 @@ def kpi_trend(run: data.Run, kpi_id: str, f: Filters, *, key: str, events: pd.Da
     wanted = f.breakdown if breakdown is None else breakdown
     bd = wanted if data.has_breakdown(run, kpi_id, wanted) else ""
     series = data.kpi_series(run, kpi_id, f.period, f.months, bd)
-    where = f.scope(run) if bd and breakdown is None else (bd.split("=", 1)[-1] if bd else "the whole council")
+    if not bd:
+        where = "the whole council"
+    elif breakdown is None:
+        where = f.scope(run)
+    else:
+        where = data.label(run, *bd.split("=", 1))
     st.markdown(f"**{info['name']}** · {where}", help=info["definition"])
     if wanted and not bd:
         st.caption("Not published at this level: the whole council is shown.")
