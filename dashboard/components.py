@@ -230,11 +230,13 @@ def chart_with_table(fig, table: pd.DataFrame, *, key: str, label: str, file_nam
 
 
 def kpi_breakdown_chart(run: data.Run, kpi_id: str, dimension: str, period: str, *, key: str,
-                        title: str | None = None, height: int | None = None) -> None:
+                        title: str | None = None, height: int | None = None,
+                        directorate: str | None = None) -> None:
     """A KPI split by one dimension for the month (a survey: its latest wave by
-    then), as labelled bars (status in a symbol too, intervals for surveys), with its table."""
+    then), as labelled bars (status in a symbol too, intervals for surveys), with
+    its table. By service with a `directorate`: that directorate's services."""
     info = data.kpi_info(run, kpi_id)
-    df = data.kpi_breakdown(run, kpi_id, dimension, period)
+    df = data.kpi_breakdown(run, kpi_id, dimension, period, directorate)
     if title:
         st.markdown(f"**{title}**", help=info["definition"])
     shown = df.dropna(subset=["value"])

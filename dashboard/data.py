@@ -340,10 +340,13 @@ def has_breakdown(run: Run, kpi_id: str, breakdown: str) -> bool:
     return not kpi_timeline(run, (kpi_id,), breakdown).empty
 
 
-def kpi_breakdown(run: Run, kpi_id: str, dimension: str, period: str) -> pd.DataFrame:
+def kpi_breakdown(run: Run, kpi_id: str, dimension: str, period: str, directorate: str | None = None) -> pd.DataFrame:
     """A KPI split by one dimension (service, age_band, channel...) for `period`,
-    or for a survey its latest wave by then; with a readable `label`."""
+    or for a survey its latest wave by then; with a readable `label`. By service
+    with a `directorate`: that directorate's services only."""
     df = mart(run, "fct_kpi_timeline", "kpi_id = ? AND breakdown_dimension = ?", (kpi_id, dimension))
+    if dimension == "service" and directorate:
+        df = df[df["breakdown_value"].isin(services(run, directorate)["service_code"])]
     end = pd.Timestamp(f"{period}-01")
     if kpi_id.startswith("survey."):
         df = df[df["period_month"] <= end]
@@ -423,17 +426,23 @@ SAVING_GROUPS = {"period": "period", "financial_year": "financial_year", "servic
 def channel_shift_saving(run: Run, start: str, end: str, by: str = "period", directorate: str | None = None,
                          service: str | None = None) -> pd.DataFrame:
     """The channel-mix saving (fct_channel_shift_saving) summed by month, financial
-    year, service, directorate or channel, over months whose costs are complete."""
+    year, service, directorate or channel. Costs and the saving count only the
+    months whose costs are complete for every service and channel (a month the
+    ledger has not caught up with is left out whole, never half-counted); a
+    group with no such month has empty costs."""
     group = SAVING_GROUPS[by]
     where, params = _where([("period >= ?", start), ("period <= ?", end), ("directorate = ?", directorate),
                             ("service = ?", service)])
+    path = run.path("fct_channel_shift_saving")
+    costed = f"period IN (SELECT period FROM read_parquet('{path}') GROUP BY period HAVING bool_and(costs_complete))"
     sql = f"""
         SELECT {group} AS {by}, sum(contacts) AS contacts, sum(contacts_at_baseline_mix) AS contacts_at_baseline_mix,
-               sum(cost_at_actual_mix_gbp) AS cost_at_actual_mix_gbp,
-               sum(cost_at_baseline_mix_gbp) AS cost_at_baseline_mix_gbp, sum(saving_gbp) AS saving_gbp,
-               count(DISTINCT period) FILTER (WHERE costs_complete) AS months_costed,
+               sum(cost_at_actual_mix_gbp) FILTER (WHERE {costed}) AS cost_at_actual_mix_gbp,
+               sum(cost_at_baseline_mix_gbp) FILTER (WHERE {costed}) AS cost_at_baseline_mix_gbp,
+               sum(saving_gbp) FILTER (WHERE {costed}) AS saving_gbp,
+               count(DISTINCT period) FILTER (WHERE {costed}) AS months_costed,
                count(DISTINCT period) AS months
-        FROM read_parquet('{run.path("fct_channel_shift_saving")}')
+        FROM read_parquet('{path}')
         WHERE {where} GROUP BY ALL ORDER BY 1"""
     df = _query(run.run_id, sql, params)
     if by in ("service", "channel", "ward_code"):

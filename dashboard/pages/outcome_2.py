@@ -28,10 +28,11 @@ with right:
     ui.kpi_trend(run, "complaints_per_10k_contacts", f, key="per10k", events=ev)
 left, right = st.columns(2)
 with left:
-    ui.kpi_breakdown_chart(run, "stage1_on_time_rate", level, f.period, key="s1-by",
+    ui.kpi_breakdown_chart(run, "stage1_on_time_rate", level, f.period, key="s1-by", directorate=f.directorate,
                            title=f"Stage 1 answered on time by {level}, {period_label(f.period)}")
 with right:
     ui.kpi_breakdown_chart(run, "complaints_per_10k_contacts", level, f.period, key="per10k-by",
+                           directorate=f.directorate,
                            title=f"Complaints per 10,000 contacts by {level}, {period_label(f.period)}")
 st.page_link(st.session_state["_pages"]["complaints"], label="More on complaints: by stage, ward and category",
              icon=":material/arrow_forward:")
@@ -43,8 +44,8 @@ left, right = st.columns(2)
 with left:
     ui.kpi_trend(run, "repeat_call_rate_7d", f, key="repeat", events=ev)
 with right:
-    ui.kpi_breakdown_chart(run, "repeat_call_rate_7d", "service" if f.directorate or f.service else "directorate",
-                           f.period, key="repeat-by", title=f"Repeat calls by {level}, {period_label(f.period)}")
+    ui.kpi_breakdown_chart(run, "repeat_call_rate_7d", level, f.period, key="repeat-by", directorate=f.directorate,
+                           title=f"Repeat calls by {level}, {period_label(f.period)}")
 
 st.subheader("Satisfaction with the contact, by channel")
 left, right = st.columns(2)

@@ -40,6 +40,6 @@ left, right = st.columns(2)
 with left:
     ui.kpi_trend(run, "first_contact_resolution_rate", f, key="fcr", events=ev)
 with right:
-    level = "service" if f.directorate or f.service else "directorate"
-    ui.kpi_breakdown_chart(run, "first_contact_resolution_rate", level, f.period, key="fcr-by",
+    level = "service" if f.directorate else "directorate"
+    ui.kpi_breakdown_chart(run, "first_contact_resolution_rate", level, f.period, key="fcr-by", directorate=f.directorate,
                            title=f"Calls resolved at first contact by {level}, {period_label(f.period)}")
