@@ -61,10 +61,11 @@ def kpi_card(row: pd.Series) -> None:
     with st.container(border=True):
         delta = None
         if not is_missing(row["value"]) and not is_missing(row["previous_value"]):
+            # Short, so it fits a narrow card: the change and better/worse; the
+            # period it is compared with is in the caption below.
             words = direction_text(row["value"], row["previous_value"], row["polarity"], unit) or ""
             word = words.rsplit(", ", 1)[1] if ", " in words else ""
-            delta = (f"{fmt_change(row['value'] - row['previous_value'], unit, short=True)} "
-                     f"vs {period_label(row['previous_period'], short=True)}" + (f" ({word})" if word else ""))
+            delta = fmt_change(row["value"] - row["previous_value"], unit, short=True) + (f", {word}" if word else "")
         spark = [v for v in row["spark"] if not is_missing(v)]
         # The name as text above the figure: a metric label is cut short in narrow columns.
         st.markdown(f"**{row['name']}**")
@@ -83,6 +84,9 @@ def kpi_card(row: pd.Series) -> None:
         bits = [fmt_target(row["target"], unit, row["polarity"])]
         if row["period"]:
             bits.append(period_label(row["period"]))
+        if delta:
+            bits.append(f"change on {period_label(row['previous_period'], short=True)} "
+                        f"({fmt_value(row['previous_value'], unit)}) above")
         yoy = direction_text(row["value"], row["year_ago_value"], row["polarity"], unit)
         if yoy:
             bits.append(f"on a year before ({period_label(row['year_ago_period'], short=True)}: "
@@ -148,6 +152,13 @@ def chart(fig, key: str) -> None:
     st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=f"chart-{key}")
 
 
+def events_caption(events, start, end) -> None:
+    """Under a trend chart: the numbered events marked on it, in words."""
+    shown = charts.events_in_range(events, start, end)
+    if len(shown):
+        st.caption("Events marked: " + charts.events_text(shown))
+
+
 def number_format(unit: str) -> str:
     """A Streamlit column format for a KPI unit."""
     return {"rate": "percent", "gbp": "£%.2f", "count": "localized", "seconds": "%.0f s",
@@ -211,6 +222,8 @@ def kpi_trend(run: data.Run, kpi_id: str, f: Filters, *, key: str, events: pd.Da
                                  events=events, height=height,
                                  ci=("ci_low", "ci_high") if kpi_id.startswith("survey.") else None)
     chart(fig, key)
+    if events is not None and not (kpi_id.startswith("survey.") and kpi_id not in data.transactional_kpis(run)):
+        events_caption(events, series["period_month"].min(), series["period_month"].max())
     last = series.dropna(subset=["value"]).iloc[-1]
     st.caption(f"{period_label(last['period'])}: **{fmt_value(last['value'], info['unit'], precise=True)}** · "
                f"{fmt_target(last['target'], info['unit'], info['polarity'])} · {rag_text(last['rag'])}")

@@ -409,14 +409,25 @@ def contacts_by_channel(run: Run, start: str, end: str, directorate: str | None 
         FROM read_parquet('{run.path("fct_contacts_monthly")}')
         WHERE {where} GROUP BY period, channel ORDER BY period, channel"""
     df = _query(run.run_id, sql, params)
-    return df.assign(channel_name=[label(run, "channel", c) for c in df["channel"]])
+    return _in_channel_order(df.assign(channel_name=[label(run, "channel", c) for c in df["channel"]]))
+
+
+# Charts stack and list channels in this order: assisted channels, then digital.
+CHANNEL_ORDER = ["phone", "face_to_face", "online", "email", "webchat", "social_media"]
+
+
+def _in_channel_order(df: pd.DataFrame) -> pd.DataFrame:
+    rank = {c: i for i, c in enumerate(CHANNEL_ORDER)}
+    key = df["channel"].map(lambda c: rank.get(c, len(rank)))
+    return df.assign(_rank=key).sort_values(["_rank", "period"], kind="stable").drop(columns="_rank") \
+        .reset_index(drop=True)
 
 
 def channel_costs(run: Run, start: str, end: str, channel: str | None = None) -> pd.DataFrame:
     """Each channel's cost, contacts, unit cost and 2017/18 baseline unit cost by month."""
     where, params = _where([("period >= ?", start), ("period <= ?", end), ("channel = ?", channel)])
     df = mart(run, "fct_channel_costs_monthly", where, params)
-    return df.assign(channel_name=[label(run, "channel", c) for c in df["channel"]])
+    return _in_channel_order(df.assign(channel_name=[label(run, "channel", c) for c in df["channel"]]))
 
 
 SAVING_GROUPS = {"period": "period", "financial_year": "financial_year", "service": "service",

@@ -34,12 +34,13 @@ def fmt_value(value, unit: str, *, precise: bool = False) -> str:
         return "–"
     if unit == "rate":
         return f"{value * 100:.1f}%" if precise else f"{value * 100:.0f}%"
-    if unit == "gbp":
-        if abs(value) >= 1_000_000:
-            return f"£{value / 1_000_000:.2f}m"
-        if abs(value) >= 10_000:
-            return f"£{value:,.0f}"
-        return f"£{value:,.2f}"
+    if unit == "gbp":  # the sign before the pound sign: -£88,229
+        sign, value = ("-", -value) if value < 0 else ("", value)
+        if value >= 1_000_000:
+            return f"{sign}£{value / 1_000_000:.2f}m"
+        if value >= 10_000:
+            return f"{sign}£{value:,.0f}"
+        return f"{sign}£{value:,.2f}"
     if unit == "seconds":
         minutes, seconds = divmod(round(value), 60)
         return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
