@@ -54,13 +54,47 @@ def rag_badge(rag: str | None) -> None:
     st.badge(r["label"], icon=r["icon"], color=r["badge"])
 
 
+def sentence(text: str) -> str:
+    """First letter upper case, the rest as it is ('Jun 2025' stays)."""
+    return text[:1].upper() + text[1:]
+
+
+def is_true(value) -> bool:
+    """True for True/numpy True; False for False, None, NaN or pandas' NA."""
+    return not is_missing(value) and bool(value)
+
+
+def survey_change_text(row) -> str | None:
+    """A survey figure's change on the previous wave in the words fct_survey_change
+    tests it with: 'significant rise (better) on 2024-06: +3.1 points', 'no
+    significant change on 2024-06'. Never a direction for a change that may be chance."""
+    words = row.get("change_words")
+    if not isinstance(words, str):
+        return None
+    previous = row.get("change_previous_period", row.get("previous_period"))
+    if isinstance(previous, str) and not words.startswith(("first wave", "not published")):
+        words += f" on {period_label(previous, short=True)}"
+    if is_true(row.get("significant")) and not is_missing(row.get("change")):
+        words += f": {fmt_change(row['change'], row['unit'])}"
+        if isinstance(row.get("better_or_worse"), str):
+            words += f", {row['better_or_worse']}"
+    return words
+
+
 def kpi_card(row: pd.Series) -> None:
     """One KPI: value, RAG (word and icon), target, change on the previous
-    period and on the same period a year before (in words), and a sparkline."""
+    period and on the same period a year before (in words), and a sparkline.
+    A survey figure shows its change on the previous wave only when it is
+    significant (fct_survey_change), with its base."""
     unit = row["unit"]
-    with st.container(border=True):
+    survey = row["kpi_id"].startswith("survey.")
+    with st.container(border=True, width=CARD_WIDTH):
         delta = None
-        if not is_missing(row["value"]) and not is_missing(row["previous_value"]):
+        if survey:
+            if is_true(row.get("significant")) and not is_missing(row.get("change")):
+                word = row.get("better_or_worse")
+                delta = fmt_change(row["change"], unit, short=True) + (f", {word}" if isinstance(word, str) else "")
+        elif not is_missing(row["value"]) and not is_missing(row["previous_value"]):
             # Short, so it fits a narrow card: the change and better/worse; the
             # period it is compared with is in the caption below.
             words = direction_text(row["value"], row["previous_value"], row["polarity"], unit) or ""
@@ -81,28 +115,38 @@ def kpi_card(row: pd.Series) -> None:
             chart_type="line",
         )
         rag_badge(row["rag"])
-        bits = [fmt_target(row["target"], unit, row["polarity"])]
-        if row["period"]:
-            bits.append(period_label(row["period"]))
-        if delta:
-            bits.append(f"change on {period_label(row['previous_period'], short=True)} "
-                        f"({fmt_value(row['previous_value'], unit)}) above")
-        yoy = direction_text(row["value"], row["year_ago_value"], row["polarity"], unit)
-        if yoy:
-            bits.append(f"on a year before ({period_label(row['year_ago_period'], short=True)}: "
-                        f"{fmt_value(row['year_ago_value'], unit)}) {yoy}")
-        if not is_missing(row.get("base_n")):
-            bits.append(f"base {int(row['base_n']):,} respondents")
+        lines = [f"Target {fmt_target(row['target'], unit, row['polarity'])}" if not is_missing(row["target"])
+                 else "No target set"]
+        if survey:
+            if row["period"]:
+                lines.append(f"Wave {row['period']}")
+            change = survey_change_text(row)
+            if change:
+                lines.append(sentence(change))
+            if not is_missing(row.get("base_n")):
+                lines.append(f"Base {int(row['base_n']):,} respondents")
+        else:
+            if row["period"]:
+                before = (f" · {period_label(row['previous_period'], short=True)}: "
+                          f"{fmt_value(row['previous_value'], unit)}") if delta else ""
+                lines.append(period_label(row["period"], short=True) + before)
+            yoy = direction_text(row["value"], row["year_ago_value"], row["polarity"], unit)
+            if yoy:
+                lines.append(f"{period_label(row['year_ago_period'], short=True)}: "
+                             f"{fmt_value(row['year_ago_value'], unit)} ({yoy})")
         if row.get("suppressed"):
-            bits.append("fewer than 10 answers: not shown")
-        st.caption(" · ".join(bits))
+            lines.append("Fewer than 10 answers: not shown")
+        st.caption("  \n".join(lines))
+
+
+# Cards keep one width and wrap: four in a row at 1366 px, two on a tablet.
+CARD_WIDTH = 200
 
 
 def scorecard_grid(card: pd.DataFrame, columns: int = 4) -> None:
-    """KPI cards in rows of `columns` (Streamlit stacks them on a narrow screen)."""
-    cols = st.columns(min(columns, max(1, len(card))))
-    for i, (_, row) in enumerate(card.iterrows()):
-        with cols[i % len(cols)]:
+    """KPI cards side by side, wrapping onto more rows as the screen narrows."""
+    with st.container(horizontal=True, gap="small"):
+        for _, row in card.iterrows():
             kpi_card(row)
 
 
@@ -283,7 +327,8 @@ def kpi_breakdown_chart(run: data.Run, kpi_id: str, dimension: str, period: str,
 
 def survey_waves(run: data.Run, survey: str, period: str, *, key: str, kpi_ids: list[str] | None = None,
                  breakdown: str = "", months: int | None = None, title: str | None = None) -> None:
-    """Survey questions wave by wave (positive share, 95% interval, base), with their table."""
+    """Survey questions wave by wave (positive share, 95% interval, base), with their
+    table; each wave's change on the previous one in fct_survey_change's words."""
     df = data.survey_results(run, survey, period, breakdown, months)
     if kpi_ids is not None and len(df):
         df = df[df["kpi_id"].isin(kpi_ids)]
@@ -298,10 +343,44 @@ def survey_waves(run: data.Run, survey: str, period: str, *, key: str, kpi_ids: 
     else:
         fig = charts.wave_chart(shown, x="period", y="value", series="question")
     chart(fig, key)
+    changes = data.survey_change(run, survey)
+    words = {(c.kpi_id, c.period, c.breakdown): survey_change_text({**c._asdict(), "unit": "rate"})
+             for c in changes.itertuples()}
+    df = df.assign(change_text=[words.get((k, p, b)) or "–" for k, p, b in
+                                zip(df["kpi_id"], df["period"], df["breakdown"], strict=True)])
     table = df.assign(status=df["rag"].map(rag_text))[
-        ["question", "wording", "period", "value", "ci_low", "ci_high", "base_n", "suppressed", "target", "status"]]
+        ["question", "wording", "period", "value", "ci_low", "ci_high", "base_n", "change_text", "suppressed",
+         "target", "status"]]
     table.columns = ["Question", "Wording", "Wave", "Positive share", "95% interval from", "95% interval to",
-                     "Respondents (unweighted)", "Suppressed (under 10 answers)", "Target", "Status"]
+                     "Respondents (unweighted)", "Change on the previous wave", "Suppressed (under 10 answers)",
+                     "Target", "Status"]
     table_with_download(table, label="Results wave by wave", file_name=f"{survey}-survey-{period}.csv", key=key,
                         column_config={c: st.column_config.NumberColumn(format="percent")
                                        for c in ("Positive share", "95% interval from", "95% interval to", "Target")})
+
+
+def survey_latest(run: data.Run, survey: str, period: str, *, kpi_ids: list[str] | None = None) -> None:
+    """Each question's latest wave by `period`: the figure, its base and, in words,
+    whether it changed significantly since the previous wave (fct_survey_change).
+    No arrow for a change that may be chance."""
+    df = data.survey_results(run, survey, period)
+    if kpi_ids is not None and len(df):
+        df = df[df["kpi_id"].isin(kpi_ids)]
+    if df.empty:
+        return
+    latest = df.sort_values("period_month").groupby("kpi_id", as_index=False).tail(1).sort_values("question")
+    changes = data.survey_change(run, survey)
+    changes = changes[changes["breakdown"] == ""]
+    words = {(c.kpi_id, c.period): survey_change_text({**c._asdict(), "unit": "rate"})
+             for c in changes.itertuples()}
+    table = pd.DataFrame({
+        "Question": latest["question"],
+        "Wave": latest["period"],
+        "Positive share": [fmt_value(v, "rate") if not s else "not shown (under 10)"
+                           for v, s in zip(latest["value"], latest["suppressed"], strict=True)],
+        "Respondents": [f"{int(b):,}" if not is_missing(b) else "–" for b in latest["base_n"]],
+        "Change on the previous wave": [sentence(words.get((k, p)) or "–")
+                                        for k, p in zip(latest["kpi_id"], latest["period"], strict=True)],
+        "Status": latest["rag"].map(rag_text),
+    })
+    st.dataframe(table, hide_index=True, width="stretch")

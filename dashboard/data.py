@@ -113,6 +113,7 @@ def scorecard(run: Run, period: str, headline_only: bool = True, outcome: int | 
         cat = cat[cat["headline"]]
     if outcome is not None:
         cat = cat[cat["outcome"] == outcome]
+    changes = survey_change(run)
     overall = kpi_timeline(run, tuple(cat["kpi_id"]))
     split = kpi_timeline(run, tuple(cat["kpi_id"]), breakdown) if breakdown else overall.iloc[0:0]
     month = pd.Timestamp(f"{period}-01")
@@ -130,7 +131,7 @@ def scorecard(run: Run, period: str, headline_only: bool = True, outcome: int | 
             rows.append({**base, "breakdown": "", "period": None, "value": None, "target": None, "rag": None,
                          "previous_value": None, "previous_period": None, "year_ago_value": None,
                          "year_ago_period": None, "spark": [], "base_n": None, "ci_low": None, "ci_high": None,
-                         "suppressed": False})
+                         "suppressed": False, **NO_CHANGE})
             continue
         cur = series.iloc[-1]
         prev = series.iloc[-2] if len(series) > 1 else None
@@ -146,8 +147,32 @@ def scorecard(run: Run, period: str, headline_only: bool = True, outcome: int | 
             "spark": series["value"].tail(13).tolist(),
             "base_n": cur["base_n"], "ci_low": cur["ci_low"], "ci_high": cur["ci_high"],
             "suppressed": bool(cur["suppressed"]),
+            **_change_of(changes, k.kpi_id, cur["period"], cur["breakdown"]),
         })
     return pd.DataFrame(rows)
+
+
+# A survey figure's change on the previous wave, as fct_survey_change tests it.
+NO_CHANGE = {"change_words": None, "significant": None, "better_or_worse": None, "change": None,
+             "change_previous_period": None}
+
+
+def survey_change(run: Run, survey: str | None = None) -> pd.DataFrame:
+    """Every survey figure against the previous wave (fct_survey_change): the
+    change, whether it is significant, and the words a page shows."""
+    return mart(run, "fct_survey_change", *(("survey = ?", (survey,)) if survey else ()))
+
+
+def _change_of(changes: pd.DataFrame, kpi_id: str, period: str, breakdown: str) -> dict:
+    if not kpi_id.startswith("survey."):
+        return NO_CHANGE
+    c = changes[(changes["kpi_id"] == kpi_id) & (changes["period"] == period) & (changes["breakdown"] == breakdown)]
+    if c.empty:
+        return NO_CHANGE
+    c = c.iloc[0]
+    return {"change_words": c["change_words"], "significant": None if pd.isna(c["significant"]) else
+            bool(c["significant"]), "better_or_worse": c["better_or_worse"], "change": c["change"],
+            "change_previous_period": c["previous_period"]}
 
 
 def direction(value, previous, polarity: str) -> str | None:

@@ -72,6 +72,13 @@ def test_pack_is_self_contained_with_each_outcomes_kpis_for_the_month(marts_env,
     wave = latest_wave[latest_wave["period"] <= period]
     expected = fmt_value(wave.sort_values("period")["value"].iloc[-1], "rate") if len(wave) else "–"
     assert values["outcome-3"]["survey.staff_helpful_polite"] == expected
+    # survey figures: the significance test's words, no arrow for noise
+    change = mart(marts_env, "fct_survey_change", "kpi_id = 'survey.txn_easy' AND breakdown = '' AND period <= ?",
+                  [period]).sort_values("period").iloc[-1]
+    row = re.search(r'<tr data-kpi="survey.txn_easy">(.*?)</tr>', html).group(1)
+    assert change["change_words"][:1].upper() + change["change_words"][1:] in row
+    if not change["significant"]:
+        assert "↑" not in row and "↓" not in row
     # status in words too, never colour alone; charts drawn inline with a text alternative
     assert "On target" in html or "Off target" in html or "Near target" in html
     assert "<svg" in html and "<title>" in html
