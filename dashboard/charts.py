@@ -41,7 +41,8 @@ def _layout(fig: go.Figure, title: str | None, unit: str | None, height: int = 3
         plot_bgcolor="white", paper_bgcolor="white",
         legend=dict(orientation="h", yanchor="top", y=-0.12, x=0),
         hovermode="x unified",
-        xaxis=dict(showgrid=False, linecolor="#b1b4b6"),
+        # level tick labels, few enough to fit a half-width chart on a tablet
+        xaxis=dict(showgrid=False, linecolor="#b1b4b6", tickangle=0, nticks=6, automargin=True),
         yaxis=dict(gridcolor="#e5e5e5", zeroline=False, rangemode="tozero",
                    tickformat=TICK_FORMATS.get(unit or "", None), tickprefix=TICK_PREFIXES.get(unit or "", "")),
     )
@@ -66,7 +67,9 @@ def add_events(fig: go.Figure, events: pd.DataFrame, start, end) -> pd.DataFrame
     for e in shown.itertuples():
         when = pd.Timestamp(e.event_date)
         fig.add_vline(x=when, line=dict(color="#6f777b", width=1, dash="dot"))
+        # tags alternate either side of their line, so two events a month apart stay legible
         fig.add_annotation(x=when, y=1.0, yref="paper", yanchor="bottom", text=f"<b>{e.number}</b>",
+                           xanchor="right" if e.number % 2 else "left",
                            hovertext=f"{when:%d %b %Y}: {e.label}", showarrow=False,
                            font=dict(size=11, color="#0b0c0c"), bgcolor="#f3f2f1", bordercolor="#6f777b",
                            borderwidth=1, borderpad=2)
@@ -128,6 +131,17 @@ def stacked_bars(df: pd.DataFrame, *, x: str, y: str, colour: str, unit: str, ti
     return _layout(fig, title, unit, height)
 
 
+def wrap_label(text, width: int = 18) -> str:
+    """A long category name on two lines (plotly cuts long axis labels in a narrow chart)."""
+    text = str(text)
+    if len(text) <= width or " " not in text:
+        return text
+    middle = len(text) // 2
+    spaces = [i for i, ch in enumerate(text) if ch == " "]
+    cut = min(spaces, key=lambda i: abs(i - middle))
+    return text[:cut] + "<br>" + text[cut + 1:]
+
+
 def bar_chart(df: pd.DataFrame, *, x: str, y: str, unit: str, title: str | None = None,
               horizontal: bool = True, target: float | None = None, height: int = 380,
               colour_by_rag: str | None = None, ci: tuple[str, str] | None = None) -> go.Figure:
@@ -142,7 +156,8 @@ def bar_chart(df: pd.DataFrame, *, x: str, y: str, unit: str, title: str | None 
     if ci is not None:
         error = dict(type="data", symmetric=False, array=(df[ci[1]] - df[y]).tolist(),
                      arrayminus=(df[y] - df[ci[0]]).tolist(), thickness=1.5, color="#0b0c0c")
-    bar = go.Bar(x=df[y] if horizontal else df[x], y=df[x] if horizontal else df[y],
+    categories = [wrap_label(c) for c in df[x]] if horizontal else df[x]
+    bar = go.Bar(x=df[y] if horizontal else categories, y=categories if horizontal else df[y],
                  orientation="h" if horizontal else "v", marker_color=colours, text=text,
                  # labels beside the bars, level and dark: readable on any bar colour or length;
                  # with intervals, at the foot of the bar so the whisker does not cross them
@@ -170,7 +185,7 @@ def bar_chart(df: pd.DataFrame, *, x: str, y: str, unit: str, title: str | None 
     if horizontal:
         fig.update_xaxes(tickformat=TICK_FORMATS.get(unit, None), tickprefix=TICK_PREFIXES.get(unit, ""),
                          range=span, nticks=5, tickangle=0)
-        fig.update_yaxes(tickformat=None, tickprefix="", autorange="reversed")
+        fig.update_yaxes(tickformat=None, tickprefix="", autorange="reversed", automargin=True)
         fig.update_layout(margin=dict(r=30))
     elif span:
         fig.update_yaxes(range=span)
