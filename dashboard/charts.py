@@ -21,7 +21,7 @@ RAG_SYMBOLS = {"green": "circle", "amber": "diamond", "red": "x"}
 RAG_TEXT_SYMBOLS = {"green": "✓", "amber": "!", "red": "✗"}
 
 # d3 formats have no pound sign: money gets a tick prefix and "£" in the hover text.
-TICK_FORMATS = {"rate": ".0%", "gbp": ",.2~f", "count": ",.0f", "seconds": ",.0f", "per_10k": ".1f"}
+TICK_FORMATS = {"rate": ".0%", "gbp": ",.2~f", "count": ",.0f", "seconds": ",.0f", "per_10k": ",.0f"}
 TICK_PREFIXES = {"gbp": "£"}
 HOVER_FORMATS = {"rate": ".1%", "gbp": ",.2f", "count": ",.0f", "seconds": ",.0f", "per_10k": ".1f"}
 
@@ -42,7 +42,7 @@ def _layout(fig: go.Figure, title: str | None, unit: str | None, height: int = 3
         legend=dict(orientation="h", yanchor="top", y=-0.12, x=0),
         hovermode="x unified",
         # level tick labels, few enough to fit a half-width chart on a tablet
-        xaxis=dict(showgrid=False, linecolor="#b1b4b6", tickangle=0, nticks=6, automargin=True),
+        xaxis=dict(showgrid=False, linecolor="#b1b4b6", tickangle=0, nticks=4, automargin=True),
         yaxis=dict(gridcolor="#e5e5e5", zeroline=False, rangemode="tozero",
                    tickformat=TICK_FORMATS.get(unit or "", None), tickprefix=TICK_PREFIXES.get(unit or "", "")),
     )
@@ -184,7 +184,7 @@ def bar_chart(df: pd.DataFrame, *, x: str, y: str, unit: str, title: str | None 
         span = [lo - pad if lo < 0 else 0, hi + pad]
     if horizontal:
         fig.update_xaxes(tickformat=TICK_FORMATS.get(unit, None), tickprefix=TICK_PREFIXES.get(unit, ""),
-                         range=span, nticks=5, tickangle=0)
+                         range=span, nticks=4, tickangle=0)
         fig.update_yaxes(tickformat=None, tickprefix="", autorange="reversed", automargin=True)
         fig.update_layout(margin=dict(r=30))
     elif span:

@@ -14,6 +14,7 @@ from dashboard.formatting import (
     fmt_target,
     fmt_value,
     is_missing,
+    negligible,
     period_label,
     rag_text,
 )
@@ -39,8 +40,8 @@ def data_as_at(run: data.Run) -> None:
 def dq_status_line(run: data.Run) -> None:
     s = data.data_quality_status(run)
     words = {"green": "✓ Data quality: all of last night's files were accepted.",
-             "amber": (f"! Data quality: {s['files_refused']} file(s) refused and {s['rows_quarantined_open']:,} "
-                       "row(s) in quarantine; figures exclude them."),
+             "amber": (f"! Data quality: {s['files_refused']} file(s) refused, {s['rows_quarantined_open']:,} "
+                       "row(s) held back"),
              "red": f"✗ Data quality: {s['suite_errors']} check file(s) could not be applied; some data is waiting."}
     text = words[s["level"]]
     if "data_quality" in st.session_state.get("_pages", {}):
@@ -99,7 +100,9 @@ def kpi_card(row: pd.Series) -> None:
             # period it is compared with is in the caption below.
             words = direction_text(row["value"], row["previous_value"], row["polarity"], unit) or ""
             word = words.rsplit(", ", 1)[1] if ", " in words else ""
-            delta = fmt_change(row["value"] - row["previous_value"], unit, short=True) + (f", {word}" if word else "")
+            change = row["value"] - row["previous_value"]
+            delta = ("no change" if negligible(change, unit)
+                     else fmt_change(change, unit, short=True) + (f", {word}" if word else ""))
         spark = [v for v in row["spark"] if not is_missing(v)]
         # The name as text above the figure: a metric label is cut short in narrow columns.
         st.markdown(f"**{row['name']}**")
@@ -109,7 +112,9 @@ def kpi_card(row: pd.Series) -> None:
             label_visibility="collapsed",
             value=fmt_value(row["value"], unit),
             delta=delta,
-            delta_color="off" if row["polarity"] == "none" else ("normal" if row["polarity"] == "higher" else "inverse"),
+            delta_color="off" if row["polarity"] == "none" or delta == "no change" else (
+                "normal" if row["polarity"] == "higher" else "inverse"),
+            delta_arrow="off" if delta == "no change" else "auto",
             help=help_text,
             chart_data=spark if len(spark) > 1 else None,
             chart_type="line",

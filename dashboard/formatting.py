@@ -70,6 +70,15 @@ def fmt_change(delta, unit: str, short: bool = False) -> str:
     return f"{sign}{a:,.0f}"
 
 
+# Below these a change does not show in the figures as printed (0.0 points, £0.00...).
+SMALLEST_CHANGE = {"rate": 0.0005, "gbp": 0.005, "count": 0.5, "seconds": 0.5, "per_10k": 0.05}
+
+
+def negligible(delta, unit: str) -> bool:
+    """A change too small to show at the precision the figures are printed with."""
+    return abs(delta) < SMALLEST_CHANGE.get(unit, 1e-12)
+
+
 def fmt_target(target, unit: str, polarity: str) -> str:
     if is_missing(target):
         return "No target set"
@@ -92,7 +101,7 @@ def direction_text(value, previous, polarity: str, unit: str) -> str | None:
     if is_missing(value) or is_missing(previous):
         return None
     delta = value - previous
-    if abs(delta) < 1e-12:
+    if negligible(delta, unit):
         return "→ no change"
     arrow = "↑" if delta > 0 else "↓"
     change = fmt_change(delta, unit).lstrip("+-±")
