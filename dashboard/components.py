@@ -160,9 +160,40 @@ def to_csv_bytes(df: pd.DataFrame) -> bytes:
     return safe_csv_bytes(df)
 
 
+# Mart columns as people read them in tables and downloads, with a number format.
+COLUMN_LABELS = {
+    "period": ("Month", None), "financial_year": ("Financial year", None), "stage_name": ("Stage", None),
+    "label": ("Name", None), "directorate": ("Directorate", None), "category": ("Category", None),
+    "received": ("Received", "localized"), "responded": ("Answered", "localized"),
+    "on_time": ("Answered on time", "localized"), "on_time_rate": ("Share answered on time", "percent"),
+    "decided": ("Decided (not withdrawn)", "localized"), "upheld": ("Upheld or partly upheld", "localized"),
+    "upheld_rate": ("Share upheld", "percent"), "remedy_gbp": ("Remedies (£)", "%.2f"),
+    "mean_working_days": ("Working days to answer (mean)", "%.1f"),
+    "contacts": ("Contacts", "localized"), "contacts_at_baseline_mix": ("Contacts at the baseline mix", "%.1f"),
+    "cost_at_actual_mix_gbp": ("Cost at the actual mix (£)", "%.2f"),
+    "cost_at_baseline_mix_gbp": ("Cost at the baseline mix (£)", "%.2f"), "saving_gbp": ("Saving (£)", "%.2f"),
+    "months_costed": ("Months costed", None), "months": ("Months", None),
+    "is_projection": ("Projected", None), "actual": ("Actual", "percent"), "trend": ("Trend", "percent"),
+    "trend_low": ("Likely from", "percent"), "trend_high": ("Likely to", "percent"), "target": ("Target", None),
+}
+
+
+def for_people(df: pd.DataFrame, column_config: dict | None = None) -> tuple[pd.DataFrame, dict]:
+    """Rename mart columns to words (COLUMN_LABELS) and give them a number format,
+    keeping any format the page chose."""
+    rename = {c: COLUMN_LABELS[c][0] for c in df.columns if c in COLUMN_LABELS}
+    config = {rename.get(k, k): v for k, v in (column_config or {}).items()}
+    for raw, new in rename.items():
+        fmt = COLUMN_LABELS[raw][1]
+        if fmt and new not in config:
+            config[new] = st.column_config.NumberColumn(format=fmt)
+    return df.rename(columns=rename), config
+
+
 def table_with_download(df: pd.DataFrame, *, label: str, file_name: str, key: str,
                         column_config: dict | None = None, expanded: bool = False) -> None:
-    """The data behind a chart, a click away, with a CSV download."""
+    """The data behind a chart, a click away, with a CSV download (columns in words)."""
+    df, column_config = for_people(df, column_config)
     with st.expander(f"{label}: data table and download", expanded=expanded):
         st.dataframe(df, hide_index=True, width="stretch", column_config=column_config)
         st.download_button("Download CSV", data=to_csv_bytes(df), file_name=file_name, mime="text/csv",

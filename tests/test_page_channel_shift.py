@@ -11,11 +11,11 @@ __all__ = ["thin_marts"]
 
 def test_contacts_targets_and_saving_as_published(marts_env):
     at = open_page("channel_shift")
-    contacts = dataframe_with(at, "period", "Phone", "Online self-service")
+    contacts = dataframe_with(at, "Month", "Phone", "Online self-service")
     m = mart(marts_env, "fct_contacts_monthly")
     for channel, name in (("phone", "Phone"), ("online", "Online self-service")):
         expected = m[m["channel"] == channel].groupby("period")["contacts"].sum()
-        assert contacts.set_index("period")[name].to_dict() == expected[contacts["period"]].to_dict()
+        assert contacts.set_index("Month")[name].to_dict() == expected[contacts["Month"]].to_dict()
     # the strategy's March 2026 targets, one row a KPI with a target
     targets = mart(marts_env, "fct_strategy_targets")
     shown = dataframe_with(at, "Measure", "Met?")
@@ -33,8 +33,8 @@ def test_contacts_targets_and_saving_as_published(marts_env):
 
 def test_channel_filter_keeps_one_channel(marts_env):
     at = open_page("channel_shift", channel="Phone")
-    contacts = dataframe_with(at, "period", "Phone")
-    assert list(contacts.columns) == ["period", "Phone"]
+    contacts = dataframe_with(at, "Month", "Phone")
+    assert list(contacts.columns) == ["Month", "Phone"]
     assert "Choose *All channels* to see each channel's share of contacts." in texts(at)
 
 

@@ -35,8 +35,8 @@ def test_stage_and_directorate_filters_narrow_the_figures(marts_env):
     assert metric(at, f"Received in {period_label(period, short=True)}") == fmt_count(m["received"].sum())
     # the breakdown is by the directorate's services
     resources = set(mart(marts_env, "dim_services", "directorate = 'Resources'")["service_name"])
-    table = [d.value for d in at.dataframe if "label" in d.value.columns and "received" in d.value.columns][0]
-    assert set(table["label"]) <= resources
+    table = [d.value for d in at.dataframe if "Name" in d.value.columns and "Received" in d.value.columns][0]
+    assert set(table["Name"]) <= resources
 
 
 def test_ward_filter_shows_the_ward_by_name(marts_env):

@@ -27,10 +27,10 @@ def test_every_outcome_1_kpi_with_the_published_figures(marts_env):
     shown = texts(at)
     assert "Data as at" in shown and period_label(period) in shown
     # contacts by channel: the table behind the charts is the mart's, month by month
-    table = dataframe_with(at, "period", "Phone")
+    table = dataframe_with(at, "Month", "Phone")
     contacts = mart(marts_env, "fct_contacts_monthly")
     expected = contacts[contacts["channel"] == "phone"].groupby("period")["contacts"].sum()
-    got = table.set_index("period")["Phone"]
+    got = table.set_index("Month")["Phone"]
     assert len(got) == 13 or len(got) == len(expected)
     for p, v in got.items():
         assert v == expected[p], p
@@ -50,9 +50,9 @@ def test_directorate_filter_narrows_the_figures(marts_env):
     place = kpi(marts_env, "contacts_total", period, "directorate=Place")["value"]
     assert place < kpi(marts_env, "contacts_total", period)["value"]
     assert metric(at, "Contacts, all channels") == fmt_value(place, "count")
-    table = dataframe_with(at, "period", "Phone")
+    table = dataframe_with(at, "Month", "Phone")
     contacts = mart(marts_env, "fct_contacts_monthly", "directorate = 'Place' AND channel = 'phone'")
-    assert table["Phone"].sum() == contacts[contacts["period"].isin(table["period"])]["contacts"].sum()
+    assert table["Phone"].sum() == contacts[contacts["period"].isin(table["Month"])]["contacts"].sum()
     assert "Place directorate" in texts(at)
 
 
