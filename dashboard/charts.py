@@ -303,7 +303,8 @@ STATUS_SYMBOLS = {"complete": "✓", "on_track": "●", "at_risk": "!", "off_tra
 
 def status_history_chart(history: pd.DataFrame, labels: dict[str, str], *, title: str | None = None) -> go.Figure:
     """Each action's reported status month by month: a grid whose cells carry a symbol as well as a colour."""
-    h = history.assign(row=history["action_id"] + " " + history["title"].str.slice(0, 45))
+    short = history["title"].map(lambda t: t if len(t) <= 42 else t[:41].rstrip() + "…")
+    h = history.assign(row=history["action_id"] + " " + short)
     rows = list(dict.fromkeys(h.sort_values(["outcome", "action_id"])["row"]))
     fig = go.Figure()
     for status in STATUS_ORDER:
