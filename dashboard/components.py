@@ -50,6 +50,14 @@ def dq_status_line(run: data.Run) -> None:
         st.caption(text)
 
 
+def link_to(page: str, label: str) -> None:
+    """A link to another page of the app, shown only when the viewer may open it
+    (app.py keeps the pages a viewer can see in session state)."""
+    target = st.session_state.get("_pages", {}).get(page)
+    if target is not None:
+        st.page_link(target, label=label, icon=":material/arrow_forward:")
+
+
 def rag_badge(rag: str | None) -> None:
     r = RAG.get(rag if isinstance(rag, str) else None, RAG[None])
     st.badge(r["label"], icon=r["icon"], color=r["badge"])
