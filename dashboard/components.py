@@ -153,7 +153,7 @@ def kpi_card(row: pd.Series) -> None:
 
 
 # Cards keep one width and wrap: four in a row at 1366 px, two on a tablet.
-CARD_WIDTH = 200
+CARD_WIDTH = 216
 
 
 def scorecard_grid(card: pd.DataFrame, columns: int = 4) -> None:
