@@ -14,6 +14,7 @@ from html import escape
 import pandas as pd
 
 from dashboard import data, svg
+from dashboard.components import sentence, survey_change_text
 from dashboard.formatting import (
     RAG,
     direction_text,
@@ -53,8 +54,13 @@ def _kpi_table(card: pd.DataFrame, section: str) -> str:
     rows = []
     for _, r in card.iterrows():
         unit = r["unit"]
-        prev = direction_text(r["value"], r["previous_value"], r["polarity"], unit) or "–"
-        yoy = direction_text(r["value"], r["year_ago_value"], r["polarity"], unit) or "–"
+        if r["kpi_id"].startswith("survey."):
+            # a survey figure: the significance test's words, never a direction for noise
+            prev = sentence(survey_change_text(r) or "–")
+            yoy = "–"
+        else:
+            prev = direction_text(r["value"], r["previous_value"], r["polarity"], unit) or "–"
+            yoy = direction_text(r["value"], r["year_ago_value"], r["polarity"], unit) or "–"
         rows.append(
             f'<tr data-kpi="{escape(r["kpi_id"])}"><td>{escape(r["name"])}</td>'
             f'<td class="num value" data-section="{section}">{escape(fmt_value(r["value"], unit))}</td>'
@@ -115,7 +121,9 @@ def render(run: data.Run, period: str) -> str:
         f"<p class='dq'>{escape(dq_text(run))}</p>",
         "<p class='legend'>Status is given in words and a symbol: ✓ On target · ! Near target (within the "
         "agreed margin) · ✗ Off target · – No target. Changes say whether the move is better or worse for "
-        "residents. Survey figures are the latest wave whose fieldwork started by the month shown.</p>",
+        "residents. Survey figures are the latest wave whose fieldwork started by the month shown; their change "
+        "on the previous wave is called significant only when a statistical test (95% level) says it is "
+        "unlikely to be chance.</p>",
         "<h2 id='overview'>Board overview</h2>",
     ]
     for o in outcomes.itertuples():

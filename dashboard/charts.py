@@ -20,8 +20,15 @@ RAG_COLOURS = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00"}
 RAG_SYMBOLS = {"green": "circle", "amber": "diamond", "red": "x"}
 RAG_TEXT_SYMBOLS = {"green": "✓", "amber": "!", "red": "✗"}
 
-TICK_FORMATS = {"rate": ".0%", "gbp": "£,.2f", "count": ",.0f", "seconds": ",.0f", "per_10k": ".1f"}
-HOVER_FORMATS = {"rate": ".1%", "gbp": "£,.2f", "count": ",.0f", "seconds": ",.0f", "per_10k": ".1f"}
+# d3 formats have no pound sign: money gets a tick prefix and "£" in the hover text.
+TICK_FORMATS = {"rate": ".0%", "gbp": ",.2~f", "count": ",.0f", "seconds": ",.0f", "per_10k": ",.0f"}
+TICK_PREFIXES = {"gbp": "£"}
+HOVER_FORMATS = {"rate": ".1%", "gbp": ",.2f", "count": ",.0f", "seconds": ",.0f", "per_10k": ".1f"}
+
+
+def hover_value(unit: str | None, axis: str = "y") -> str:
+    """A plotly hover placeholder for a value in its unit: '£%{y:,.2f}', '%{y:.1%}'."""
+    return f"{TICK_PREFIXES.get(unit or '', '')}%{{{axis}:{HOVER_FORMATS.get(unit or '', '')}}}"
 
 
 def _layout(fig: go.Figure, title: str | None, unit: str | None, height: int = 360) -> go.Figure:
@@ -29,29 +36,49 @@ def _layout(fig: go.Figure, title: str | None, unit: str | None, height: int = 3
     # and separate update_xaxes/update_yaxes calls cost several times more.
     fig.update_layout(
         title=dict(text=title, x=0, font=dict(size=16)) if title else None,
-        height=height, margin=dict(l=10, r=10, t=50 if title else 10, b=10),
+        height=height, margin=dict(l=10, r=10, t=60 if title else 28, b=10),
         font=dict(family="Arial, Helvetica, sans-serif", size=13, color="#0b0c0c"),
         plot_bgcolor="white", paper_bgcolor="white",
-        legend=dict(orientation="h", yanchor="bottom", y=-0.3, x=0),
+        legend=dict(orientation="h", yanchor="top", y=-0.12, x=0),
         hovermode="x unified",
-        xaxis=dict(showgrid=False, linecolor="#b1b4b6"),
+        # level tick labels, few enough to fit a half-width chart on a tablet
+        xaxis=dict(showgrid=False, linecolor="#b1b4b6", tickangle=0, nticks=4, automargin=True),
         yaxis=dict(gridcolor="#e5e5e5", zeroline=False, rangemode="tozero",
-                   tickformat=TICK_FORMATS.get(unit or "", None)),
+                   tickformat=TICK_FORMATS.get(unit or "", None), tickprefix=TICK_PREFIXES.get(unit or "", "")),
     )
     return fig
 
 
-def add_events(fig: go.Figure, events: pd.DataFrame, start, end) -> None:
-    """Mark analysts' events (dim_events) on a time axis, like BI annotation layers."""
-    if events is None or events.empty:
-        return
-    for e in events.itertuples():
+def events_in_range(events: pd.DataFrame | None, start, end) -> pd.DataFrame:
+    """The events (dim_events) dated within [start, end], oldest first, numbered from 1."""
+    if events is None or events.empty or start is None:
+        return pd.DataFrame(columns=["event_date", "label", "number"])
+    when = pd.to_datetime(events["event_date"])
+    e = events[(when >= pd.Timestamp(start)) & (when <= pd.Timestamp(end))].sort_values("event_date")
+    return e.assign(number=range(1, len(e) + 1))
+
+
+def add_events(fig: go.Figure, events: pd.DataFrame, start, end) -> pd.DataFrame:
+    """Mark analysts' events (dim_events) on a time axis, like BI annotation layers:
+    a dotted line and a small numbered tag above the plot (hover for the words).
+    Labels written along the lines would overlap each other and the data; the
+    page lists the numbered events under the chart (events_in_range)."""
+    shown = events_in_range(events, start, end)
+    for e in shown.itertuples():
         when = pd.Timestamp(e.event_date)
-        if start is not None and (when < pd.Timestamp(start) or when > pd.Timestamp(end)):
-            continue
         fig.add_vline(x=when, line=dict(color="#6f777b", width=1, dash="dot"))
-        fig.add_annotation(x=when, y=1, yref="paper", text=e.label, showarrow=False, textangle=-90,
-                           xanchor="right", yanchor="top", font=dict(size=10, color="#505a5f"))
+        # tags alternate either side of their line, so two events a month apart stay legible
+        fig.add_annotation(x=when, y=1.0, yref="paper", yanchor="bottom", text=f"<b>{e.number}</b>",
+                           xanchor="right" if e.number % 2 else "left",
+                           hovertext=f"{when:%d %b %Y}: {e.label}", showarrow=False,
+                           font=dict(size=11, color="#0b0c0c"), bgcolor="#f3f2f1", bordercolor="#6f777b",
+                           borderwidth=1, borderpad=2)
+    return shown
+
+
+def events_text(shown: pd.DataFrame) -> str:
+    """The numbered events of a chart in words, for a caption under it."""
+    return " · ".join(f"**{e.number}** {pd.Timestamp(e.event_date):%b %Y}: {e.label}" for e in shown.itertuples())
 
 
 def trend_chart(df: pd.DataFrame, *, x: str, y: str, unit: str, title: str | None = None,
@@ -69,20 +96,22 @@ def trend_chart(df: pd.DataFrame, *, x: str, y: str, unit: str, title: str | Non
         fig.add_trace(go.Scatter(x=g[x], y=g[y], mode="lines+markers", name=str(name or "Actual"),
                                  line=dict(color=colour, width=2.5, dash=DASHES[i % len(DASHES)]),
                                  marker=dict(size=5),
-                                 hovertemplate=f"%{{y:{HOVER_FORMATS.get(unit, '')}}}<extra>{name or ''}</extra>"))
+                                 hovertemplate=f"{hover_value(unit)}<extra>{name or ''}</extra>"))
     if target is not None and target in df and df[target].notna().any():
         t = df.dropna(subset=[target]).drop_duplicates(subset=[x])
         fig.add_trace(go.Scatter(x=t[x], y=t[target], mode="lines", name="Target", line_shape="hv",
                                  line=dict(color=TARGET_COLOUR, width=2, dash="dash"),
-                                 hovertemplate=f"Target %{{y:{HOVER_FORMATS.get(unit, '')}}}<extra></extra>"))
+                                 hovertemplate=f"Target {hover_value(unit)}<extra></extra>"))
     if events is not None and len(df):
         add_events(fig, events, df[x].min(), df[x].max())
     return _layout(fig, title, unit, height)
 
 
 def stacked_bars(df: pd.DataFrame, *, x: str, y: str, colour: str, unit: str, title: str | None = None,
-                 percent: bool = False, height: int = 380, order: list | None = None) -> go.Figure:
-    """Stacked columns (counts or, with percent, shares of each column)."""
+                 percent: bool = False, height: int = 380, order: list | None = None,
+                 colours: dict | None = None) -> go.Figure:
+    """Stacked columns (counts or, with percent, shares of each column); `colours`
+    fixes a series' colour (e.g. a status keeps its colour whichever are present)."""
     fig = go.Figure()
     data = df.copy()
     if percent:
@@ -92,11 +121,25 @@ def stacked_bars(df: pd.DataFrame, *, x: str, y: str, colour: str, unit: str, ti
     patterns = ["", "/", ".", "x", "-", "\\", "|", "+"]
     for i, name in enumerate(names):
         g = data[data[colour] == name]
-        fig.add_trace(go.Bar(x=g[x], y=g[y], name=str(name), marker_color=PALETTE[i % len(PALETTE)],
-                             marker_pattern_shape=patterns[i % len(patterns)],
-                             hovertemplate=f"{name}: %{{y:{HOVER_FORMATS.get(unit, '')}}}<extra></extra>"))
+        colour_of = (colours or {}).get(name, PALETTE[i % len(PALETTE)])
+        fig.add_trace(go.Bar(x=g[x], y=g[y], name=str(name), marker_color=colour_of,
+                             # a light texture as well as the colour, not a busy hatch
+                             marker_pattern=dict(shape=patterns[i % len(patterns)], fillmode="overlay",
+                                                 fgcolor="white", fgopacity=0.55, size=7, solidity=0.25),
+                             hovertemplate=f"{name}: {hover_value(unit)}<extra></extra>"))
     fig.update_layout(barmode="stack")
     return _layout(fig, title, unit, height)
+
+
+def wrap_label(text, width: int = 18) -> str:
+    """A long category name on two lines (plotly cuts long axis labels in a narrow chart)."""
+    text = str(text)
+    if len(text) <= width or " " not in text:
+        return text
+    middle = len(text) // 2
+    spaces = [i for i, ch in enumerate(text) if ch == " "]
+    cut = min(spaces, key=lambda i: abs(i - middle))
+    return text[:cut] + "<br>" + text[cut + 1:]
 
 
 def bar_chart(df: pd.DataFrame, *, x: str, y: str, unit: str, title: str | None = None,
@@ -113,9 +156,14 @@ def bar_chart(df: pd.DataFrame, *, x: str, y: str, unit: str, title: str | None 
     if ci is not None:
         error = dict(type="data", symmetric=False, array=(df[ci[1]] - df[y]).tolist(),
                      arrayminus=(df[y] - df[ci[0]]).tolist(), thickness=1.5, color="#0b0c0c")
-    bar = go.Bar(x=df[y] if horizontal else df[x], y=df[x] if horizontal else df[y],
+    categories = [wrap_label(c) for c in df[x]] if horizontal else df[x]
+    bar = go.Bar(x=df[y] if horizontal else categories, y=categories if horizontal else df[y],
                  orientation="h" if horizontal else "v", marker_color=colours, text=text,
-                 textposition="auto", hovertemplate="%{y}: %{text}<extra></extra>" if horizontal else None,
+                 # labels beside the bars, level and dark: readable on any bar colour or length;
+                 # with intervals, at the foot of the bar so the whisker does not cross them
+                 textposition="inside" if ci is not None else "outside", insidetextanchor="start", textangle=0,
+                 cliponaxis=False,
+                 textfont=dict(color="white" if ci is not None and colour_by_rag is None else "#0b0c0c"), hovertemplate="%{y}: %{text}<extra></extra>" if horizontal else None,
                  **({"error_x": error} if horizontal and error else {"error_y": error} if error else {}))
     fig = go.Figure(bar)
     if target is not None:
@@ -126,9 +174,21 @@ def bar_chart(df: pd.DataFrame, *, x: str, y: str, unit: str, title: str | None 
             fig.add_hline(y=target, line=dict(color=TARGET_COLOUR, dash="dash"),
                           annotation_text=f"Target {fmt_value(target, unit)}")
     fig = _layout(fig, title, unit, height)
+    values = pd.to_numeric(df[y], errors="coerce")
+    if ci is not None:
+        values = pd.concat([values, pd.to_numeric(df[ci[1]], errors="coerce")])
+    span = None
+    if values.notna().any():  # room for the labels beyond the longest bars, either side of zero
+        lo, hi = min(float(values.min()), 0.0), max(float(values.max()), 0.0)
+        pad = (hi - lo) * (0.32 if horizontal else 0.15) or 1.0
+        span = [lo - pad if lo < 0 else 0, hi + pad]
     if horizontal:
-        fig.update_xaxes(tickformat=TICK_FORMATS.get(unit, None))
-        fig.update_yaxes(tickformat=None, autorange="reversed")
+        fig.update_xaxes(tickformat=TICK_FORMATS.get(unit, None), tickprefix=TICK_PREFIXES.get(unit, ""),
+                         range=span, nticks=4, tickangle=0)
+        fig.update_yaxes(tickformat=None, tickprefix="", autorange="reversed", automargin=True)
+        fig.update_layout(margin=dict(r=30))
+    elif span:
+        fig.update_yaxes(range=span)
     return fig
 
 
@@ -137,7 +197,7 @@ def projection_chart(actual: pd.DataFrame, projection: pd.DataFrame, *, unit: st
     """Actual values, the straight-line trend fitted to them, its projection with
     a 95% band, and the target in force each month (fct_kpi_projection)."""
     fig = go.Figure()
-    fmt = HOVER_FORMATS.get(unit, "")
+    fmt = hover_value(unit)
     ahead = projection[projection["is_projection"]]
     fitted = projection[~projection["is_projection"]]
     if len(ahead):
@@ -149,23 +209,23 @@ def projection_chart(actual: pd.DataFrame, projection: pd.DataFrame, *, unit: st
                                  hoverinfo="skip", name="95% range of the projection"))
     fig.add_trace(go.Scatter(x=actual["period_month"], y=actual["value"], mode="lines+markers", name="Actual",
                              line=dict(color=PALETTE[0], width=2.5), marker=dict(size=5),
-                             hovertemplate=f"Actual %{{y:{fmt}}}<extra></extra>"))
+                             hovertemplate=f"Actual {fmt}<extra></extra>"))
     if len(fitted):
         fig.add_trace(go.Scatter(x=fitted["month"], y=fitted["trend"], mode="lines", name="Trend (straight line)",
                                  line=dict(color=PALETTE[1], width=2, dash="dot"),
-                                 hovertemplate=f"Trend %{{y:{fmt}}}<extra></extra>"))
+                                 hovertemplate=f"Trend {fmt}<extra></extra>"))
     if len(ahead):
         joined = pd.concat([fitted.tail(1), ahead])
         fig.add_trace(go.Scatter(x=joined["month"], y=joined["trend"], mode="lines+markers",
                                  name="Projection on current trend", marker=dict(symbol="diamond", size=6),
                                  line=dict(color=PALETTE[3], width=2.5, dash="dash"),
-                                 hovertemplate=f"Projection %{{y:{fmt}}}<extra></extra>"))
+                                 hovertemplate=f"Projection {fmt}<extra></extra>"))
     targets = pd.concat([actual[["period_month", "target"]].rename(columns={"period_month": "month"}),
                          ahead[["month", "target"]]]).dropna().drop_duplicates("month").sort_values("month")
     if len(targets):
         fig.add_trace(go.Scatter(x=targets["month"], y=targets["target"], mode="lines", name="Target",
                                  line_shape="hv", line=dict(color=TARGET_COLOUR, width=2, dash="dash"),
-                                 hovertemplate=f"Target %{{y:{fmt}}}<extra></extra>"))
+                                 hovertemplate=f"Target {fmt}<extra></extra>"))
     if events is not None and len(actual):
         end = ahead["month"].max() if len(ahead) else actual["period_month"].max()
         add_events(fig, events, actual["period_month"].min(), end)
@@ -178,7 +238,7 @@ def wave_chart(df: pd.DataFrame, *, x: str, y: str, unit: str = "rate", series: 
     """Survey results wave by wave: points joined by lines, each with its 95% interval as an error bar."""
     fig = go.Figure()
     groups = [(None, df)] if series is None else list(df.groupby(series, sort=False))
-    fmt = HOVER_FORMATS.get(unit, "")
+    fmt = hover_value(unit)
     symbols = ["circle", "square", "diamond", "triangle-up", "x", "star", "hexagon", "cross"]
     for i, (name, g) in enumerate(groups):
         error = None
@@ -189,15 +249,18 @@ def wave_chart(df: pd.DataFrame, *, x: str, y: str, unit: str = "rate", series: 
             x=g[x], y=g[y], error_y=error, mode="lines+markers", name=str(name or "Result"),
             line=dict(color=PALETTE[i % len(PALETTE)], width=2, dash=DASHES[i % len(DASHES)]),
             marker=dict(size=8, symbol=symbols[i % len(symbols)]),
-            hovertemplate=f"{name or ''} %{{x}}: %{{y:{fmt}}}<extra></extra>"))
+            hovertemplate=f"{name or ''} %{{x}}: {fmt}<extra></extra>"))
     if target is not None and target in df and df[target].notna().any():
         t = df.dropna(subset=[target]).drop_duplicates(subset=[x])
         fig.add_trace(go.Scatter(x=t[x], y=t[target], mode="lines", name="Target", line_shape="hv",
                                  line=dict(color=TARGET_COLOUR, width=2, dash="dash"),
-                                 hovertemplate=f"Target %{{y:{fmt}}}<extra></extra>"))
+                                 hovertemplate=f"Target {fmt}<extra></extra>"))
     fig = _layout(fig, title, unit, height)
-    # waves are YYYY-MM labels: in time order, not in the order the first series met them
-    fig.update_xaxes(type="category", categoryorder="category ascending")
+    # Waves in time order, every wave labelled (series asked in different waves
+    # would otherwise order and thin the categories as they first appear).
+    waves = sorted(df[x].dropna().astype(str).unique())
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=waves, tickmode="array",
+                     tickvals=waves, ticktext=waves)
     if unit == "rate":
         fig.update_yaxes(range=[0, 1.02])
     return fig
@@ -207,12 +270,12 @@ def signed_bars(df: pd.DataFrame, *, x: str, y: str, unit: str = "gbp", title: s
                 height: int = 340, positive: str = "Saving", negative: str = "Extra cost") -> go.Figure:
     """Bars above and below zero (a saving and an extra cost), told apart by colour, pattern and legend."""
     fig = go.Figure()
-    fmt = HOVER_FORMATS.get(unit, "")
+    fmt = hover_value(unit)
     for name, mask, colour, pattern in ((positive, df[y] >= 0, PALETTE[2], ""), (negative, df[y] < 0, PALETTE[3], "/")):
         g = df[mask]
         if len(g):
             fig.add_trace(go.Bar(x=g[x], y=g[y], name=name, marker_color=colour, marker_pattern_shape=pattern,
-                                 hovertemplate=f"{name}: %{{y:{fmt}}}<extra></extra>"))
+                                 hovertemplate=f"{name}: {fmt}<extra></extra>"))
     fig.add_hline(y=0, line=dict(color="#0b0c0c", width=1))
     fig = _layout(fig, title, unit, height)
     fig.update_yaxes(rangemode="normal")
@@ -240,7 +303,8 @@ STATUS_SYMBOLS = {"complete": "✓", "on_track": "●", "at_risk": "!", "off_tra
 
 def status_history_chart(history: pd.DataFrame, labels: dict[str, str], *, title: str | None = None) -> go.Figure:
     """Each action's reported status month by month: a grid whose cells carry a symbol as well as a colour."""
-    h = history.assign(row=history["action_id"] + " " + history["title"].str.slice(0, 45))
+    short = history["title"].map(lambda t: t if len(t) <= 42 else t[:41].rstrip() + "…")
+    h = history.assign(row=history["action_id"] + " " + short)
     rows = list(dict.fromkeys(h.sort_values(["outcome", "action_id"])["row"]))
     fig = go.Figure()
     for status in STATUS_ORDER:
@@ -254,7 +318,9 @@ def status_history_chart(history: pd.DataFrame, labels: dict[str, str], *, title
             hovertemplate=f"%{{y}}<br>%{{x}}: {labels[status]}<extra></extra>"))
     fig = _layout(fig, title, None, height=max(300, 22 * len(rows) + 120))
     fig.update_yaxes(categoryorder="array", categoryarray=rows[::-1], rangemode="normal", gridcolor="white")
-    fig.update_xaxes(type="category", tickangle=-45)
+    # months in time order (each status is its own trace: first-seen order would scramble them)
+    months = sorted(h["period"].dropna().astype(str).unique())
+    fig.update_xaxes(type="category", tickangle=-45, categoryorder="array", categoryarray=months)
     fig.update_layout(hovermode="closest", legend=dict(y=1.02, yanchor="bottom", orientation="h"),
                       margin=dict(t=60 if title else 40))
     return fig

@@ -9,13 +9,12 @@ from dashboard import auth, charts, data, filters
 from dashboard.filters import Filters
 from dashboard.formatting import (
     RAG,
-    change_text,
     direction_text,
     fmt_change,
     fmt_target,
     fmt_value,
-    interval_text,
     is_missing,
+    negligible,
     period_label,
     rag_text,
 )
@@ -42,8 +41,8 @@ def data_as_at(run: data.Run) -> None:
 def dq_status_line(run: data.Run) -> None:
     s = data.data_quality_status(run)
     words = {"green": "✓ Data quality: all of last night's files were accepted.",
-             "amber": (f"! Data quality: {s['files_refused']} file(s) refused and {s['rows_quarantined_open']:,} "
-                       "row(s) in quarantine; figures exclude them."),
+             "amber": (f"! Data quality: {s['files_refused']} file(s) refused, {s['rows_quarantined_open']:,} "
+                       "row(s) held back"),
              "red": f"✗ Data quality: {s['suite_errors']} check file(s) could not be applied; some data is waiting."}
     text = words[s["level"]]
     if "data_quality" in st.session_state.get("_pages", {}):
@@ -52,33 +51,67 @@ def dq_status_line(run: data.Run) -> None:
         st.caption(text)
 
 
+def link_to(page: str, label: str) -> None:
+    """A link to another page of the app, shown only when the viewer may open it
+    (app.py keeps the pages a viewer can see in session state)."""
+    target = st.session_state.get("_pages", {}).get(page)
+    if target is not None:
+        st.page_link(target, label=label, icon=":material/arrow_forward:")
+
+
 def rag_badge(rag: str | None) -> None:
     r = RAG.get(rag if isinstance(rag, str) else None, RAG[None])
     st.badge(r["label"], icon=r["icon"], color=r["badge"])
 
 
+def sentence(text: str) -> str:
+    """First letter upper case, the rest as it is ('Jun 2025' stays)."""
+    return text[:1].upper() + text[1:]
+
+
+def is_true(value) -> bool:
+    """True for True/numpy True; False for False, None, NaN or pandas' NA."""
+    return not is_missing(value) and bool(value)
+
+
+def survey_change_text(row) -> str | None:
+    """A survey figure's change on the previous wave in the words fct_survey_change
+    tests it with: 'significant rise (better) on 2024-06: +3.1 points', 'no
+    significant change on 2024-06'. Never a direction for a change that may be chance."""
+    words = row.get("change_words")
+    if not isinstance(words, str):
+        return None
+    previous = row.get("change_previous_period", row.get("previous_period"))
+    if isinstance(previous, str) and not words.startswith(("first wave", "not published")):
+        words += f" on {period_label(previous, short=True)}"
+    if is_true(row.get("significant")) and not is_missing(row.get("change")):
+        words += f": {fmt_change(row['change'], row['unit'])}"
+        if isinstance(row.get("better_or_worse"), str):
+            words += f", {row['better_or_worse']}"
+    return words
+
+
 def kpi_card(row: pd.Series) -> None:
     """One KPI: value, RAG (word and icon), target, change on the previous
-    period and on the same period a year before (in words), and a sparkline."""
+    period and on the same period a year before (in words), and a sparkline.
+    A survey figure shows its change on the previous wave only when it is
+    significant (fct_survey_change), with its base."""
     unit = row["unit"]
-    with st.container(border=True):
+    survey = row["kpi_id"].startswith("survey.")
+    with st.container(border=True, width=CARD_WIDTH):
         delta = None
-        if not is_missing(row["value"]) and not is_missing(row["previous_value"]):
+        if survey:
+            if is_true(row.get("significant")) and not is_missing(row.get("change")):
+                word = row.get("better_or_worse")
+                delta = fmt_change(row["change"], unit, short=True) + (f", {word}" if isinstance(word, str) else "")
+        elif not is_missing(row["value"]) and not is_missing(row["previous_value"]):
+            # Short, so it fits a narrow card: the change and better/worse; the
+            # period it is compared with is in the caption below.
             words = direction_text(row["value"], row["previous_value"], row["polarity"], unit) or ""
             word = words.rsplit(", ", 1)[1] if ", " in words else ""
-            delta = (f"{fmt_change(row['value'] - row['previous_value'], unit, short=True)} "
-                     f"vs {period_label(row['previous_period'], short=True)}" + (f" ({word})" if word else ""))
-        arrow = "auto"
-        survey_words = row.get("change_words")
-        if isinstance(survey_words, str) and delta:  # a survey figure: is the change real? (fct_survey_change)
-            change = fmt_change(row["value"] - row["previous_value"], unit, short=True)
-            since = period_label(row["previous_period"], short=True)
-            if survey_words.startswith("significant"):
-                delta = f"{change} vs {since} ({survey_words}{', ' + word if word else ''})"
-            elif survey_words == "no significant change":  # noise: the words, never an arrow
-                delta, arrow = f"no significant change ({change})", "off"
-            else:
-                delta = None
+            change = row["value"] - row["previous_value"]
+            delta = ("no change" if negligible(change, unit)
+                     else fmt_change(change, unit, short=True) + (f", {word}" if word else ""))
         spark = [v for v in row["spark"] if not is_missing(v)]
         # The name as text above the figure: a metric label is cut short in narrow columns.
         st.markdown(f"**{row['name']}**")
@@ -88,33 +121,46 @@ def kpi_card(row: pd.Series) -> None:
             label_visibility="collapsed",
             value=fmt_value(row["value"], unit),
             delta=delta,
-            delta_color="off" if row["polarity"] == "none" or arrow == "off"
-            else ("normal" if row["polarity"] == "higher" else "inverse"),
-            delta_arrow=arrow,
+            delta_color="off" if row["polarity"] == "none" or delta == "no change" else (
+                "normal" if row["polarity"] == "higher" else "inverse"),
+            delta_arrow="off" if delta == "no change" else "auto",
             help=help_text,
             chart_data=spark if len(spark) > 1 else None,
             chart_type="line",
         )
         rag_badge(row["rag"])
-        bits = [fmt_target(row["target"], unit, row["polarity"])]
-        if row["period"]:
-            bits.append(period_label(row["period"]))
-        yoy = direction_text(row["value"], row["year_ago_value"], row["polarity"], unit)
-        if yoy and not row["kpi_id"].startswith("survey."):  # a survey's change is tested wave on wave instead
-            bits.append(f"on a year before ({period_label(row['year_ago_period'], short=True)}: "
-                        f"{fmt_value(row['year_ago_value'], unit)}) {yoy}")
-        if not is_missing(row.get("base_n")):
-            bits.append(f"base {int(row['base_n']):,} respondents")
+        lines = [f"Target {fmt_target(row['target'], unit, row['polarity'])}" if not is_missing(row["target"])
+                 else "No target set"]
+        if survey:
+            if row["period"]:
+                lines.append(f"Wave {row['period']}")
+            change = survey_change_text(row)
+            if change:
+                lines.append(sentence(change))
+            if not is_missing(row.get("base_n")):
+                lines.append(f"Base {int(row['base_n']):,} respondents")
+        else:
+            if row["period"]:
+                before = (f" · {period_label(row['previous_period'], short=True)}: "
+                          f"{fmt_value(row['previous_value'], unit)}") if delta else ""
+                lines.append(period_label(row["period"], short=True) + before)
+            yoy = direction_text(row["value"], row["year_ago_value"], row["polarity"], unit)
+            if yoy:
+                lines.append(f"{period_label(row['year_ago_period'], short=True)}: "
+                             f"{fmt_value(row['year_ago_value'], unit)} ({yoy})")
         if row.get("suppressed"):
-            bits.append("fewer than 10 answers: not shown")
-        st.caption(" · ".join(bits))
+            lines.append("Fewer than 10 answers: not shown")
+        st.caption("  \n".join(lines))
+
+
+# Cards keep one width and wrap: four in a row at 1366 px, two on a tablet.
+CARD_WIDTH = 216
 
 
 def scorecard_grid(card: pd.DataFrame, columns: int = 4) -> None:
-    """KPI cards in rows of `columns` (Streamlit stacks them on a narrow screen)."""
-    cols = st.columns(min(columns, max(1, len(card))))
-    for i, (_, row) in enumerate(card.iterrows()):
-        with cols[i % len(cols)]:
+    """KPI cards side by side, wrapping onto more rows as the screen narrows."""
+    with st.container(horizontal=True, gap="small"):
+        for _, row in card.iterrows():
             kpi_card(row)
 
 
@@ -123,9 +169,40 @@ def to_csv_bytes(df: pd.DataFrame) -> bytes:
     return safe_csv_bytes(df)
 
 
+# Mart columns as people read them in tables and downloads, with a number format.
+COLUMN_LABELS = {
+    "period": ("Month", None), "financial_year": ("Financial year", None), "stage_name": ("Stage", None),
+    "label": ("Name", None), "directorate": ("Directorate", None), "category": ("Category", None),
+    "received": ("Received", "localized"), "responded": ("Answered", "localized"),
+    "on_time": ("Answered on time", "localized"), "on_time_rate": ("Share answered on time", "percent"),
+    "decided": ("Decided (not withdrawn)", "localized"), "upheld": ("Upheld or partly upheld", "localized"),
+    "upheld_rate": ("Share upheld", "percent"), "remedy_gbp": ("Remedies (£)", "%.2f"),
+    "mean_working_days": ("Working days to answer (mean)", "%.1f"),
+    "contacts": ("Contacts", "localized"), "contacts_at_baseline_mix": ("Contacts at the baseline mix", "%.1f"),
+    "cost_at_actual_mix_gbp": ("Cost at the actual mix (£)", "%.2f"),
+    "cost_at_baseline_mix_gbp": ("Cost at the baseline mix (£)", "%.2f"), "saving_gbp": ("Saving (£)", "%.2f"),
+    "months_costed": ("Months costed", None), "months": ("Months", None),
+    "is_projection": ("Projected", None), "actual": ("Actual", "percent"), "trend": ("Trend", "percent"),
+    "trend_low": ("Likely from", "percent"), "trend_high": ("Likely to", "percent"), "target": ("Target", None),
+}
+
+
+def for_people(df: pd.DataFrame, column_config: dict | None = None) -> tuple[pd.DataFrame, dict]:
+    """Rename mart columns to words (COLUMN_LABELS) and give them a number format,
+    keeping any format the page chose."""
+    rename = {c: COLUMN_LABELS[c][0] for c in df.columns if c in COLUMN_LABELS}
+    config = {rename.get(k, k): v for k, v in (column_config or {}).items()}
+    for raw, new in rename.items():
+        fmt = COLUMN_LABELS[raw][1]
+        if fmt and new not in config:
+            config[new] = st.column_config.NumberColumn(format=fmt)
+    return df.rename(columns=rename), config
+
+
 def table_with_download(df: pd.DataFrame, *, label: str, file_name: str, key: str,
                         column_config: dict | None = None, expanded: bool = False) -> None:
-    """The data behind a chart, a click away, with a CSV download."""
+    """The data behind a chart, a click away, with a CSV download (columns in words)."""
+    df, column_config = for_people(df, column_config)
     with st.expander(f"{label}: data table and download", expanded=expanded):
         st.dataframe(df, hide_index=True, width="stretch", column_config=column_config)
         st.download_button("Download CSV", data=to_csv_bytes(df), file_name=file_name, mime="text/csv",
@@ -162,6 +239,13 @@ def start_page(title: str, intro: str | None = None, **filter_options) -> tuple[
 
 def chart(fig, key: str) -> None:
     st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=f"chart-{key}")
+
+
+def events_caption(events, start, end) -> None:
+    """Under a trend chart: the numbered events marked on it, in words."""
+    shown = charts.events_in_range(events, start, end)
+    if len(shown):
+        st.caption("Events marked: " + charts.events_text(shown))
 
 
 def number_format(unit: str) -> str:
@@ -207,7 +291,12 @@ def kpi_trend(run: data.Run, kpi_id: str, f: Filters, *, key: str, events: pd.Da
     wanted = f.breakdown if breakdown is None else breakdown
     bd = wanted if data.has_breakdown(run, kpi_id, wanted) else ""
     series = data.kpi_series(run, kpi_id, f.period, f.months, bd)
-    where = f.scope(run) if bd and breakdown is None else (bd.split("=", 1)[-1] if bd else "the whole council")
+    if not bd:
+        where = "the whole council"
+    elif breakdown is None:
+        where = f.scope(run)
+    else:
+        where = data.label(run, *bd.split("=", 1))
     st.markdown(f"**{info['name']}** · {where}", help=info["definition"])
     if wanted and not bd:
         st.caption("Not published at this level: the whole council is shown.")
@@ -222,6 +311,8 @@ def kpi_trend(run: data.Run, kpi_id: str, f: Filters, *, key: str, events: pd.Da
                                  events=events, height=height,
                                  ci=("ci_low", "ci_high") if kpi_id.startswith("survey.") else None)
     chart(fig, key)
+    if events is not None and not (kpi_id.startswith("survey.") and kpi_id not in data.transactional_kpis(run)):
+        events_caption(events, series["period_month"].min(), series["period_month"].max())
     last = series.dropna(subset=["value"]).iloc[-1]
     st.caption(f"{period_label(last['period'])}: **{fmt_value(last['value'], info['unit'], precise=True)}** · "
                f"{fmt_target(last['target'], info['unit'], info['polarity'])} · {rag_text(last['rag'])}")
@@ -241,11 +332,13 @@ def chart_with_table(fig, table: pd.DataFrame, *, key: str, label: str, file_nam
 
 
 def kpi_breakdown_chart(run: data.Run, kpi_id: str, dimension: str, period: str, *, key: str,
-                        title: str | None = None, height: int | None = None) -> None:
+                        title: str | None = None, height: int | None = None,
+                        directorate: str | None = None) -> None:
     """A KPI split by one dimension for the month (a survey: its latest wave by
-    then), as labelled bars (status in a symbol too, intervals for surveys), with its table."""
+    then), as labelled bars (status in a symbol too, intervals for surveys), with
+    its table. By service with a `directorate`: that directorate's services."""
     info = data.kpi_info(run, kpi_id)
-    df = data.kpi_breakdown(run, kpi_id, dimension, period)
+    df = data.kpi_breakdown(run, kpi_id, dimension, period, directorate)
     if title:
         st.markdown(f"**{title}**", help=info["definition"])
     shown = df.dropna(subset=["value"])
@@ -279,7 +372,8 @@ def kpi_breakdown_chart(run: data.Run, kpi_id: str, dimension: str, period: str,
 
 def survey_waves(run: data.Run, survey: str, period: str, *, key: str, kpi_ids: list[str] | None = None,
                  breakdown: str = "", months: int | None = None, title: str | None = None) -> None:
-    """Survey questions wave by wave (positive share, 95% interval, base), with their table."""
+    """Survey questions wave by wave (positive share, 95% interval, base), with their
+    table; each wave's change on the previous one in fct_survey_change's words."""
     df = data.survey_results(run, survey, period, breakdown, months)
     if kpi_ids is not None and len(df):
         df = df[df["kpi_id"].isin(kpi_ids)]
@@ -294,23 +388,44 @@ def survey_waves(run: data.Run, survey: str, period: str, *, key: str, kpi_ids: 
     else:
         fig = charts.wave_chart(shown, x="period", y="value", series="question")
     chart(fig, key)
-    # Is each change real? The significance words of fct_survey_change (issue 5).
-    change = data.survey_change(run, survey, period, breakdown, months)
-    change = change[["kpi_id", "period", "change", "change_words", "better_or_worse"]]
-    df = df.merge(change, on=["kpi_id", "period"], how="left")
-    df = df.assign(change_text=[change_text(w, c, b) for w, c, b in
-                                zip(df["change_words"], df["change"], df["better_or_worse"], strict=True)])
-    latest = df.dropna(subset=["value"]).groupby("kpi_id", sort=False).tail(1)
-    st.markdown("\n".join(
-        f"- {r.question}, {period_label(r.period)}: **{fmt_value(r.value, 'rate')}** (95% interval "
-        f"{interval_text(r.ci_low, r.ci_high)}; {int(r.base_n):,} respondents) · {r.change_text}"
-        for r in latest.itertuples()))
+    changes = data.survey_changes(run, survey)
+    words = {(c.kpi_id, c.period, c.breakdown): survey_change_text({**c._asdict(), "unit": "rate"})
+             for c in changes.itertuples()}
+    df = df.assign(change_text=[words.get((k, p, b)) or "–" for k, p, b in
+                                zip(df["kpi_id"], df["period"], df["breakdown"], strict=True)])
     table = df.assign(status=df["rag"].map(rag_text))[
-        ["question", "wording", "period", "value", "ci_low", "ci_high", "base_n", "base_n_eff", "change_text",
-         "suppressed", "target", "status"]]
+        ["question", "wording", "period", "value", "ci_low", "ci_high", "base_n", "change_text", "suppressed",
+         "target", "status"]]
     table.columns = ["Question", "Wording", "Wave", "Positive share", "95% interval from", "95% interval to",
-                     "Respondents (unweighted)", "Effective base", "Change on previous wave",
-                     "Suppressed (under 10 answers)", "Target", "Status"]
+                     "Respondents (unweighted)", "Change on the previous wave", "Suppressed (under 10 answers)",
+                     "Target", "Status"]
     table_with_download(table, label="Results wave by wave", file_name=f"{survey}-survey-{period}.csv", key=key,
                         column_config={c: st.column_config.NumberColumn(format="percent")
                                        for c in ("Positive share", "95% interval from", "95% interval to", "Target")})
+
+
+def survey_latest(run: data.Run, survey: str, period: str, *, kpi_ids: list[str] | None = None) -> None:
+    """Each question's latest wave by `period`: the figure, its base and, in words,
+    whether it changed significantly since the previous wave (fct_survey_change).
+    No arrow for a change that may be chance."""
+    df = data.survey_results(run, survey, period)
+    if kpi_ids is not None and len(df):
+        df = df[df["kpi_id"].isin(kpi_ids)]
+    if df.empty:
+        return
+    latest = df.sort_values("period_month").groupby("kpi_id", as_index=False).tail(1).sort_values("question")
+    changes = data.survey_changes(run, survey)
+    changes = changes[changes["breakdown"] == ""]
+    words = {(c.kpi_id, c.period): survey_change_text({**c._asdict(), "unit": "rate"})
+             for c in changes.itertuples()}
+    table = pd.DataFrame({
+        "Question": latest["question"],
+        "Wave": latest["period"],
+        "Positive share": [fmt_value(v, "rate") if not s else "not shown (under 10)"
+                           for v, s in zip(latest["value"], latest["suppressed"], strict=True)],
+        "Respondents": [f"{int(b):,}" if not is_missing(b) else "–" for b in latest["base_n"]],
+        "Change on the previous wave": [sentence(words.get((k, p)) or "–")
+                                        for k, p in zip(latest["kpi_id"], latest["period"], strict=True)],
+        "Status": latest["rag"].map(rag_text),
+    })
+    st.dataframe(table, hide_index=True, width="stretch")

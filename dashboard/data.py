@@ -113,6 +113,7 @@ def scorecard(run: Run, period: str, headline_only: bool = True, outcome: int | 
         cat = cat[cat["headline"]]
     if outcome is not None:
         cat = cat[cat["outcome"] == outcome]
+    changes = survey_changes(run)
     overall = kpi_timeline(run, tuple(cat["kpi_id"]))
     split = kpi_timeline(run, tuple(cat["kpi_id"]), breakdown) if breakdown else overall.iloc[0:0]
     month = pd.Timestamp(f"{period}-01")
@@ -130,7 +131,7 @@ def scorecard(run: Run, period: str, headline_only: bool = True, outcome: int | 
             rows.append({**base, "breakdown": "", "period": None, "value": None, "target": None, "rag": None,
                          "previous_value": None, "previous_period": None, "year_ago_value": None,
                          "year_ago_period": None, "spark": [], "base_n": None, "ci_low": None, "ci_high": None,
-                         "suppressed": False})
+                         "suppressed": False, **NO_CHANGE})
             continue
         cur = series.iloc[-1]
         prev = series.iloc[-2] if len(series) > 1 else None
@@ -146,8 +147,32 @@ def scorecard(run: Run, period: str, headline_only: bool = True, outcome: int | 
             "spark": series["value"].tail(13).tolist(),
             "base_n": cur["base_n"], "ci_low": cur["ci_low"], "ci_high": cur["ci_high"],
             "suppressed": bool(cur["suppressed"]),
+            **_change_of(changes, k.kpi_id, cur["period"], cur["breakdown"]),
         })
-    return with_survey_significance(run, pd.DataFrame(rows))
+    return pd.DataFrame(rows)
+
+
+# A survey figure's change on the previous wave, as fct_survey_change tests it.
+NO_CHANGE = {"change_words": None, "significant": None, "better_or_worse": None, "change": None,
+             "change_previous_period": None}
+
+
+def survey_changes(run: Run, survey: str | None = None) -> pd.DataFrame:
+    """Every survey figure against the previous wave (fct_survey_change): the
+    change, whether it is significant, and the words a page shows."""
+    return mart(run, "fct_survey_change", *(("survey = ?", (survey,)) if survey else ()))
+
+
+def _change_of(changes: pd.DataFrame, kpi_id: str, period: str, breakdown: str) -> dict:
+    if not kpi_id.startswith("survey."):
+        return NO_CHANGE
+    c = changes[(changes["kpi_id"] == kpi_id) & (changes["period"] == period) & (changes["breakdown"] == breakdown)]
+    if c.empty:
+        return NO_CHANGE
+    c = c.iloc[0]
+    return {"change_words": c["change_words"], "significant": None if pd.isna(c["significant"]) else
+            bool(c["significant"]), "better_or_worse": c["better_or_worse"], "change": c["change"],
+            "change_previous_period": c["previous_period"]}
 
 
 def direction(value, previous, polarity: str) -> str | None:
@@ -340,10 +365,13 @@ def has_breakdown(run: Run, kpi_id: str, breakdown: str) -> bool:
     return not kpi_timeline(run, (kpi_id,), breakdown).empty
 
 
-def kpi_breakdown(run: Run, kpi_id: str, dimension: str, period: str) -> pd.DataFrame:
+def kpi_breakdown(run: Run, kpi_id: str, dimension: str, period: str, directorate: str | None = None) -> pd.DataFrame:
     """A KPI split by one dimension (service, age_band, channel...) for `period`,
-    or for a survey its latest wave by then; with a readable `label`."""
+    or for a survey its latest wave by then; with a readable `label`. By service
+    with a `directorate`: that directorate's services only."""
     df = mart(run, "fct_kpi_timeline", "kpi_id = ? AND breakdown_dimension = ?", (kpi_id, dimension))
+    if dimension == "service" and directorate:
+        df = df[df["breakdown_value"].isin(services(run, directorate)["service_code"])]
     end = pd.Timestamp(f"{period}-01")
     if kpi_id.startswith("survey."):
         df = df[df["period_month"] <= end]
@@ -406,14 +434,25 @@ def contacts_by_channel(run: Run, start: str, end: str, directorate: str | None 
         FROM read_parquet('{run.path("fct_contacts_monthly")}')
         WHERE {where} GROUP BY period, channel ORDER BY period, channel"""
     df = _query(run.run_id, sql, params)
-    return df.assign(channel_name=[label(run, "channel", c) for c in df["channel"]])
+    return _in_channel_order(df.assign(channel_name=[label(run, "channel", c) for c in df["channel"]]))
+
+
+# Charts stack and list channels in this order: assisted channels, then digital.
+CHANNEL_ORDER = ["phone", "face_to_face", "online", "email", "webchat", "social_media"]
+
+
+def _in_channel_order(df: pd.DataFrame) -> pd.DataFrame:
+    rank = {c: i for i, c in enumerate(CHANNEL_ORDER)}
+    key = df["channel"].map(lambda c: rank.get(c, len(rank)))
+    return df.assign(_rank=key).sort_values(["_rank", "period"], kind="stable").drop(columns="_rank") \
+        .reset_index(drop=True)
 
 
 def channel_costs(run: Run, start: str, end: str, channel: str | None = None) -> pd.DataFrame:
     """Each channel's cost, contacts, unit cost and 2017/18 baseline unit cost by month."""
     where, params = _where([("period >= ?", start), ("period <= ?", end), ("channel = ?", channel)])
     df = mart(run, "fct_channel_costs_monthly", where, params)
-    return df.assign(channel_name=[label(run, "channel", c) for c in df["channel"]])
+    return _in_channel_order(df.assign(channel_name=[label(run, "channel", c) for c in df["channel"]]))
 
 
 SAVING_GROUPS = {"period": "period", "financial_year": "financial_year", "service": "service",
@@ -423,17 +462,23 @@ SAVING_GROUPS = {"period": "period", "financial_year": "financial_year", "servic
 def channel_shift_saving(run: Run, start: str, end: str, by: str = "period", directorate: str | None = None,
                          service: str | None = None) -> pd.DataFrame:
     """The channel-mix saving (fct_channel_shift_saving) summed by month, financial
-    year, service, directorate or channel, over months whose costs are complete."""
+    year, service, directorate or channel. Costs and the saving count only the
+    months whose costs are complete for every service and channel (a month the
+    ledger has not caught up with is left out whole, never half-counted); a
+    group with no such month has empty costs."""
     group = SAVING_GROUPS[by]
     where, params = _where([("period >= ?", start), ("period <= ?", end), ("directorate = ?", directorate),
                             ("service = ?", service)])
+    path = run.path("fct_channel_shift_saving")
+    costed = f"period IN (SELECT period FROM read_parquet('{path}') GROUP BY period HAVING bool_and(costs_complete))"
     sql = f"""
         SELECT {group} AS {by}, sum(contacts) AS contacts, sum(contacts_at_baseline_mix) AS contacts_at_baseline_mix,
-               sum(cost_at_actual_mix_gbp) AS cost_at_actual_mix_gbp,
-               sum(cost_at_baseline_mix_gbp) AS cost_at_baseline_mix_gbp, sum(saving_gbp) AS saving_gbp,
-               count(DISTINCT period) FILTER (WHERE costs_complete) AS months_costed,
+               sum(cost_at_actual_mix_gbp) FILTER (WHERE {costed}) AS cost_at_actual_mix_gbp,
+               sum(cost_at_baseline_mix_gbp) FILTER (WHERE {costed}) AS cost_at_baseline_mix_gbp,
+               sum(saving_gbp) FILTER (WHERE {costed}) AS saving_gbp,
+               count(DISTINCT period) FILTER (WHERE {costed}) AS months_costed,
                count(DISTINCT period) AS months
-        FROM read_parquet('{run.path("fct_channel_shift_saving")}')
+        FROM read_parquet('{path}')
         WHERE {where} GROUP BY ALL ORDER BY 1"""
     df = _query(run.run_id, sql, params)
     if by in ("service", "channel", "ward_code"):
@@ -452,13 +497,14 @@ STAGES = {"1": "Stage 1", "2": "Stage 2", "ombudsman": "Ombudsman"}
 
 
 def complaints(run: Run, start: str, end: str, by: str, directorate: str | None = None, service: str | None = None,
-               ward: str | None = None, stage: str | None = None) -> pd.DataFrame:
-    """Complaints summed by `by` (period, stage, directorate, service, ward_code or
-    category): received (by month of receipt), answered, on time and upheld (by
-    month of answer), with the rates those counts give."""
-    assert by in {"period", "stage", "directorate", "service", "ward_code", "category"}
+               stage: str | None = None) -> pd.DataFrame:
+    """Complaints summed by `by` (period, stage, directorate, service or category):
+    received (by month of receipt), answered, on time and upheld (by month of
+    answer), with the rates those counts give. (Ward is not at this grain: see
+    complaints_by_ward.)"""
+    assert by in {"period", "stage", "directorate", "service", "category"}
     where, params = _where([("period >= ?", start), ("period <= ?", end), ("directorate = ?", directorate),
-                            ("service = ?", service), ("ward_code = ?", ward), ("stage = ?", stage)])
+                            ("service = ?", service), ("stage = ?", stage)])
     sql = f"""
         SELECT {by}, sum(received) AS received, sum(responded) AS responded, sum(on_time) AS on_time,
                sum(on_time) / NULLIF(sum(responded), 0) AS on_time_rate,
@@ -468,15 +514,15 @@ def complaints(run: Run, start: str, end: str, by: str, directorate: str | None 
         FROM read_parquet('{run.path("fct_complaints_monthly")}')
         WHERE {where} GROUP BY ALL ORDER BY 1"""
     df = _query(run.run_id, sql, params)
-    if by in ("service", "ward_code"):
+    if by == "service":
         df = df.assign(label=[label(run, by, v) for v in df[by]])
     return df
 
 
 def complaints_by_stage_and_month(run: Run, start: str, end: str, directorate: str | None = None,
-                                  service: str | None = None, ward: str | None = None) -> pd.DataFrame:
+                                  service: str | None = None) -> pd.DataFrame:
     where, params = _where([("period >= ?", start), ("period <= ?", end), ("directorate = ?", directorate),
-                            ("service = ?", service), ("ward_code = ?", ward)])
+                            ("service = ?", service)])
     sql = f"""
         SELECT period, stage, sum(received) AS received, sum(responded) AS responded, sum(on_time) AS on_time,
                sum(on_time) / NULLIF(sum(responded), 0) AS on_time_rate
@@ -554,20 +600,24 @@ def kpi_targets(run: Run) -> pd.DataFrame:
     return mart(run, "dim_kpi_targets")
 
 
-def complaints_by_ward(run: Run, start: str, end: str, directorate: str | None = None, service: str | None = None,
-                       stage: str | None = None) -> pd.DataFrame:
-    """Complaints received by the complainant's ward, per 10,000 residents (Census 2021 population)."""
-    where, params = _where([("c.period >= ?", start), ("c.period <= ?", end), ("c.directorate = ?", directorate),
-                            ("c.service = ?", service), ("c.stage = ?", stage)])
+def complaints_by_ward(run: Run, period: str) -> pd.DataFrame:
+    """Complaints received in `period` by the complainant's ward, as published in
+    kpi_values (complaints_received, breakdown ward_code=...) under disclosure
+    control (a ward with fewer than 10 is suppressed), with each ward's Census
+    2021 population and the rate per 10,000 residents. Every ward is listed; a
+    ward with no row had no complaint that month."""
     sql = f"""
         SELECT w.ward_code, w.ward_name AS label, w.population_census_2021 AS population,
-               coalesce(sum(c.received), 0) AS received,
-               coalesce(sum(c.received), 0) * 10000.0 / w.population_census_2021 AS per_10k_residents
+               CASE WHEN k.breakdown_value IS NULL THEN 0 ELSE k.value END AS received,
+               coalesce(k.suppressed, FALSE) AS suppressed,
+               CASE WHEN k.breakdown_value IS NULL THEN 0 ELSE k.value END * 10000.0 / w.population_census_2021
+                   AS per_10k_residents
         FROM read_parquet('{run.path("dim_wards")}') w
-        LEFT JOIN (SELECT * FROM read_parquet('{run.path("fct_complaints_monthly")}') c WHERE {where}) c
-               ON c.ward_code = w.ward_code
-        GROUP BY w.ward_code, w.ward_name, w.population_census_2021 ORDER BY per_10k_residents DESC"""
-    return _query(run.run_id, sql, params)
+        LEFT JOIN (SELECT breakdown_value, value, suppressed FROM read_parquet('{run.path("fct_kpi_timeline")}')
+                   WHERE kpi_id = 'complaints_received' AND breakdown_dimension = 'ward_code' AND period = ?) k
+               ON k.breakdown_value = w.ward_code
+        ORDER BY per_10k_residents DESC NULLS LAST, label"""
+    return _query(run.run_id, sql, (period,))
 
 
 # ================================================================ voice of the customer and equality (issue 5)
@@ -694,13 +744,3 @@ def complaints_by_ward_year(run: Run, period: str) -> pd.DataFrame:
     month = pd.Timestamp(f"{period}-01")
     start = month.year if month.month >= 4 else month.year - 1
     return mart(run, "fct_complaints_ward", "financial_year = ?", (f"{start}/{str(start + 1)[-2:]}",))
-
-
-def with_survey_significance(run: Run, card: pd.DataFrame) -> pd.DataFrame:
-    """Scorecard rows with, for survey KPIs, whether the change on the previous wave is real
-    (fct_survey_change: change_words, change_significant), so a card shows no arrow for noise."""
-    if card.empty or "kpi_id" not in card:
-        return card.assign(change_words=None, change_significant=None)
-    ch = mart(run, "fct_survey_change", columns="kpi_id, period, breakdown, change_words, significant")
-    ch = ch.rename(columns={"significant": "change_significant"})
-    return card.merge(ch, on=["kpi_id", "period", "breakdown"], how="left")

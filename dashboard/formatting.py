@@ -34,12 +34,13 @@ def fmt_value(value, unit: str, *, precise: bool = False) -> str:
         return "–"
     if unit == "rate":
         return f"{value * 100:.1f}%" if precise else f"{value * 100:.0f}%"
-    if unit == "gbp":
-        if abs(value) >= 1_000_000:
-            return f"£{value / 1_000_000:.2f}m"
-        if abs(value) >= 10_000:
-            return f"£{value:,.0f}"
-        return f"£{value:,.2f}"
+    if unit == "gbp":  # the sign before the pound sign: -£88,229
+        sign, value = ("-", -value) if value < 0 else ("", value)
+        if value >= 1_000_000:
+            return f"{sign}£{value / 1_000_000:.2f}m"
+        if value >= 10_000:
+            return f"{sign}£{value:,.0f}"
+        return f"{sign}£{value:,.2f}"
     if unit == "seconds":
         minutes, seconds = divmod(round(value), 60)
         return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
@@ -69,6 +70,15 @@ def fmt_change(delta, unit: str, short: bool = False) -> str:
     return f"{sign}{a:,.0f}"
 
 
+# Below these a change does not show in the figures as printed (0.0 points, £0.00...).
+SMALLEST_CHANGE = {"rate": 0.0005, "gbp": 0.005, "count": 0.5, "seconds": 0.5, "per_10k": 0.05}
+
+
+def negligible(delta, unit: str) -> bool:
+    """A change too small to show at the precision the figures are printed with."""
+    return abs(delta) < SMALLEST_CHANGE.get(unit, 1e-12)
+
+
 def fmt_target(target, unit: str, polarity: str) -> str:
     if is_missing(target):
         return "No target set"
@@ -91,7 +101,7 @@ def direction_text(value, previous, polarity: str, unit: str) -> str | None:
     if is_missing(value) or is_missing(previous):
         return None
     delta = value - previous
-    if abs(delta) < 1e-12:
+    if negligible(delta, unit):
         return "→ no change"
     arrow = "↑" if delta > 0 else "↓"
     change = fmt_change(delta, unit).lstrip("+-±")

@@ -40,7 +40,13 @@ summary = (actions.assign(outcome_name=actions["outcome"].map(lambda o: f"Outcom
            .groupby(["outcome_name", "status_name"], as_index=False).size().rename(columns={"size": "actions"}))
 order = [action_status_text(s) for s in ACTION_STATUS if action_status_text(s) in set(summary["status_name"])]
 ui.chart(charts.stacked_bars(summary, x="outcome_name", y="actions", colour="status_name", unit="count",
-                             order=order, height=300), "by-status")
+                             order=order, height=300,
+                             colours={action_status_text(k): v for k, v in charts.STATUS_COLOURS.items()}),
+         "by-status")
+ui.table_with_download(summary.pivot_table(index="outcome_name", columns="status_name", values="actions",
+                                           aggfunc="sum", fill_value=0)[order].reset_index()
+                       .rename(columns={"outcome_name": "Outcome"}),
+                       label="Actions by outcome and status", key="by-status", file_name="actions-by-status.csv")
 
 
 def table(df):

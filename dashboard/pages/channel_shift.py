@@ -1,11 +1,20 @@
 """Channel shift for CMT: contacts by channel, digital take-up and where it is heading,
 the March 2026 targets, cost of contact, unit costs against 2017/18 and the saving."""
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data
 from dashboard import components as ui
-from dashboard.formatting import TARGET_STATUS, fmt_gbp, fmt_target, fmt_value, on_course_text, period_label
+from dashboard.formatting import (
+    TARGET_STATUS,
+    fmt_count,
+    fmt_gbp,
+    fmt_target,
+    fmt_value,
+    on_course_text,
+    period_label,
+)
 
 run, f = ui.start_page("Channel shift", directorate=True, service=True, channel=True)
 ev = data.events(run, ("all", "channel_shift", "outcome_1"))
@@ -49,6 +58,7 @@ with right:
         ui.empty_state("Not enough months yet for a projection (it needs at least 12 complete months).")
     else:
         ui.chart(charts.projection_chart(actual, projection, unit="rate", events=ev, height=320), "projection")
+        ui.events_caption(ev, actual["period_month"].min(), projection["month"].max())
         outlook = data.kpi_outlook(run)
         o = outlook[outlook["kpi_id"] == "digital_share"]
         if len(o):
@@ -78,6 +88,7 @@ else:
         target_text=[fmt_target(t, u, p) for t, u, p in zip(targets["target"], targets["unit"], targets["polarity"],
                                                            strict=True)],
         actual_text=[fmt_value(v, u, precise=True) for v, u in zip(targets["actual_value"], targets["unit"], strict=True)],
+        actual_period_text=[period_label(p, short=True) if isinstance(p, str) else "–" for p in targets["actual_period"]],
         verdict=targets["status"].map(TARGET_STATUS),
         projected_text=[("–" if p is None or p != p else f"{fmt_value(p, u)} ({'✓ would meet' if m else '✗ would miss'})")
                         for p, u, m in zip(targets["projected_value"], targets["unit"], targets["projected_met"],
@@ -88,7 +99,7 @@ else:
     st.markdown(f"**{met} of {known}** measures with a result met their {period_label(strategy['end_period'])} "
                 f"target; {len(targets) - known} are not known yet. Monthly measures use {period_label(strategy['end_period'])} "
                 "itself; survey measures their latest wave by then.")
-    table = shown[["outcome", "name", "target_text", "actual_period", "actual_text", "verdict", "projected_text"]]
+    table = shown[["outcome", "name", "target_text", "actual_period_text", "actual_text", "verdict", "projected_text"]]
     table.columns = ["Outcome", "Measure", "Target", "Result for", "Result", "Met?", "On current trend"]
     st.dataframe(table, hide_index=True, width="stretch")
     ui.table_with_download(targets, label="Strategy targets (all columns)", key="strategy-targets",
@@ -166,13 +177,14 @@ else:
                                file_name=f"channel-shift-saving-by-month-{f.period}.csv")
         by_year = data.channel_shift_saving(run, "0000-00", f.period, "financial_year", f.directorate, f.service)
         st.markdown("**By financial year** (every costed month up to the chosen month)")
-        st.dataframe(by_year.rename(columns={
-            "financial_year": "Financial year", "contacts": "Contacts", "cost_at_actual_mix_gbp": "Cost at actual mix (£)",
-            "cost_at_baseline_mix_gbp": "Cost at baseline mix (£)", "saving_gbp": "Saving (£)",
-            "months_costed": "Months costed", "months": "Months"}).drop(columns=["contacts_at_baseline_mix"]),
-            hide_index=True, width="stretch",
-            column_config={c: st.column_config.NumberColumn(format="localized") for c in
-                           ("Cost at actual mix (£)", "Cost at baseline mix (£)", "Saving (£)")})
+        st.dataframe(pd.DataFrame({
+            "Financial year": by_year["financial_year"],
+            "Contacts": by_year["contacts"].map(fmt_count),
+            "Cost at the actual mix": by_year["cost_at_actual_mix_gbp"].map(fmt_gbp),
+            "Cost at the baseline mix": by_year["cost_at_baseline_mix_gbp"].map(fmt_gbp),
+            "Saving": by_year["saving_gbp"].map(fmt_gbp),
+            "Months costed": [f"{c} of {m}" for c, m in zip(by_year["months_costed"], by_year["months"], strict=True)],
+        }), hide_index=True, width="stretch")
         level = "service" if f.directorate else "directorate"
         left, right = st.columns(2)
         with left:
@@ -185,7 +197,9 @@ else:
         with right:
             by_channel = data.channel_shift_saving(run, f.start, f.period, "channel", f.directorate, f.service)
             ui.chart(charts.bar_chart(by_channel, x="label", y="saving_gbp", unit="gbp",
-                                      title="Saving by channel (negative: more contacts there than the baseline mix)",
-                                      height=300), "saving-channel")
+                                      title="Saving by channel", height=300), "saving-channel")
+            st.caption("A negative figure: more contacts in that channel than the baseline mix would give "
+                       "(e.g. residents moving to online, email and webchat add cost there, and save more "
+                       "on the phone and face to face).")
             ui.table_with_download(by_channel, label="Saving by channel", key="saving-channel",
                                    file_name=f"channel-shift-saving-by-channel-{f.period}.csv")

@@ -10,14 +10,15 @@ run, f = ui.start_page("Complaints", directorate=True, service=True, ward=True)
 stage = st.sidebar.selectbox("Complaint stage", [None, *data.STAGES], key="stage", bind="query-params",
                              format_func=lambda s: "All stages" if s is None else data.STAGES[s])
 ev = data.events(run, ("all", "complaints", "outcome_2"))
-filters_text = ", ".join(x for x in [f.scope(run), data.label(run, "ward_code", f.ward) if f.ward else None,
-                                     data.STAGES.get(stage) if stage else None] if x)
+filters_text = ", ".join(x for x in [f.scope(run), data.STAGES.get(stage) if stage else None] if x)
 st.markdown(f"Figures for **{period_label(f.period)}** and the months before it, {filters_text}. Received counts "
             "go by the month a complaint arrived; answers, timeliness and outcomes by the month it was answered. "
-            "Stage 1 has 10 working days, stage 2 has 20.")
+            "Stage 1 has 10 working days, stage 2 has 20."
+            + (f" The ward filter ({data.label(run, 'ward_code', f.ward)}) applies to the section *By ward*: "
+               "complaints are published by ward only for the whole council." if f.ward else ""))
 
-month = data.complaints(run, f.period, f.period, "period", f.directorate, f.service, f.ward, stage)
-window = data.complaints(run, f.start, f.period, "period", f.directorate, f.service, f.ward, stage)
+month = data.complaints(run, f.period, f.period, "period", f.directorate, f.service, stage)
+window = data.complaints(run, f.start, f.period, "period", f.directorate, f.service, stage)
 if window.empty or (window["received"].sum() == 0 and window["responded"].sum() == 0):
     ui.empty_state(f"No complaints match these filters ({filters_text}) in this period.")
     st.stop()
@@ -32,7 +33,7 @@ c4.metric("Upheld or partly upheld", fmt_pct(None if m is None else m["upheld_ra
           help="Among complaints decided in the month (withdrawn ones left out).")
 
 st.subheader("Complaints over time, by stage")
-by_stage = data.complaints_by_stage_and_month(run, f.start, f.period, f.directorate, f.service, f.ward)
+by_stage = data.complaints_by_stage_and_month(run, f.start, f.period, f.directorate, f.service)
 if stage:
     by_stage = by_stage[by_stage["stage"] == stage]
 left, right = st.columns(2)
@@ -49,8 +50,8 @@ ui.table_with_download(by_stage[["period", "stage_name", "received", "responded"
                        column_config={"on_time_rate": st.column_config.NumberColumn(format="percent")})
 
 st.subheader("Against target")
-if f.ward or stage:
-    st.caption("The published KPIs are for every ward and stage: these charts follow the directorate and service "
+if stage:
+    st.caption("The published KPIs are for every stage: these charts follow the directorate and service "
                "filters only.")
 left, right = st.columns(2)
 with left:
@@ -62,7 +63,7 @@ with right:
 
 level = "service" if f.directorate or f.service else "directorate"
 st.subheader(f"By {level}, over the period shown")
-org = data.complaints(run, f.start, f.period, level, f.directorate, f.service, f.ward, stage)
+org = data.complaints(run, f.start, f.period, level, f.directorate, f.service, stage)
 if org.empty:
     ui.empty_state("No complaints for this choice.")
 else:
@@ -79,21 +80,35 @@ else:
                            column_config={c: st.column_config.NumberColumn(format="percent")
                                           for c in ("on_time_rate", "upheld_rate")})
 
-st.subheader("By ward, per 10,000 residents")
-wards = data.complaints_by_ward(run, f.start, f.period, f.directorate, f.service, stage)
+st.subheader(f"By ward, {period_label(f.period)}")
+st.caption("Complaints received in the month by the complainant's ward, for every directorate, service and stage "
+           "(the published figures). A ward with fewer than 10 complaints in a month is not shown, so that no "
+           "small group can be identified.")
+wards = data.complaints_by_ward(run, f.period)
 if f.ward:
     wards = wards.assign(label=[f"▶ {lbl}" if c == f.ward else lbl for c, lbl in zip(wards["ward_code"], wards["label"],
                                                                                       strict=True)])
-if wards["received"].sum() == 0:
-    ui.empty_state("No complaint in this period records a ward.")
+shown = wards[~wards["suppressed"]]
+if shown["received"].fillna(0).sum() == 0:
+    ui.empty_state(f"No ward has 10 or more complaints in {period_label(f.period)}, so none can be shown.")
 else:
-    ui.chart(charts.bar_chart(wards, x="label", y="per_10k_residents", unit="per_10k",
+    hidden = int(wards["suppressed"].sum())
+    ui.chart(charts.bar_chart(shown, x="label", y="per_10k_residents", unit="per_10k",
                               title="Complaints received per 10,000 residents (Census 2021)",
-                              height=max(300, 26 * len(wards) + 80)), "wards")
-    ui.table_with_download(wards, label="Complaints by ward", key="wards", file_name=f"complaints-by-ward-{f.period}.csv")
+                              height=max(300, 26 * len(shown) + 80)), "wards")
+    if hidden:
+        st.caption(f"{hidden} ward(s) with fewer than 10 complaints are not shown.")
+    table = wards.assign(received=wards["received"].where(~wards["suppressed"]))[
+        ["label", "population", "received", "per_10k_residents", "suppressed"]]
+    table.columns = ["Ward", "Residents (Census 2021)", "Complaints received", "Per 10,000 residents",
+                     "Not shown (fewer than 10)"]
+    ui.table_with_download(table, label="Complaints by ward", key="wards", file_name=f"complaints-by-ward-{f.period}.csv",
+                           column_config={"Per 10,000 residents": st.column_config.NumberColumn(format="%.1f")})
+if f.ward:
+    ui.kpi_trend(run, "complaints_received", f, key="ward-trend", breakdown=f"ward_code={f.ward}")
 
 st.subheader("By category")
-cats = data.complaints(run, f.start, f.period, "category", f.directorate, f.service, f.ward, stage)
+cats = data.complaints(run, f.start, f.period, "category", f.directorate, f.service, stage)
 cats = cats[cats["received"] > 0].sort_values("received", ascending=False)
 if cats.empty:
     ui.empty_state("No complaints received for this choice.")

@@ -29,6 +29,7 @@ table = merged.assign(
     unit_text=merged["unit"].map(units),
     polarity_text=merged["polarity"].map(polarity),
     latest=[fmt_value(v, u, precise=True) for v, u in zip(merged["value"], merged["unit"], strict=True)],
+    period_text=[period_label(p, short=True) if isinstance(p, str) else "–" for p in merged["period"]],
     target_now=[fmt_target(t, u, p) for t, u, p in zip(merged["target"], merged["unit"], merged["polarity"],
                                                        strict=True)],
     final_target=[fmt_target(t, u, p) for t, u, p in zip(merged["latest_target"], merged["unit"],
@@ -37,13 +38,15 @@ table = merged.assign(
     baseline=[(fmt_value(v, u) if v == v and v is not None else "") + (f" ({p})" if isinstance(p, str) else "")
               for v, u, p in zip(merged["baseline_value"], merged["unit"], merged["baseline_period"], strict=True)],
     headline_text=merged["headline"].map({True: "Yes", False: ""}),
-)[["outcome", "name", "kpi_id", "headline_text", "definition", "unit_text", "polarity_text", "latest", "period",
-   "target_now", "status", "final_target", "target_status", "baseline", "baseline_source", "source", "owner"]]
-table.columns = ["Outcome", "KPI", "Id", "On the overview", "Definition", "Unit", "Direction", "Latest value",
-                 "Period", "Target in force", "Status", "Latest target in the trajectory", "Target status",
-                 "Baseline", "Baseline source", "Source", "Owner"]
+)[["outcome", "name", "latest", "period_text", "target_now", "status", "definition", "unit_text", "polarity_text",
+   "final_target", "target_status", "baseline", "baseline_source", "source", "owner", "headline_text", "kpi_id"]]
+# What a reader looks for first (the figure and its status) before the definitions; the id last, for analysts.
+table.columns = ["Outcome", "KPI", "Latest value", "Period", "Target in force", "Status", "Definition", "Unit",
+                 "Direction", "Latest target in the trajectory", "Target status", "Baseline", "Baseline source",
+                 "Source", "Owner", "On the overview", "Id"]
 st.dataframe(table, hide_index=True, width="stretch", height=min(38 * len(table) + 40, 720),
-             column_config={"Definition": st.column_config.TextColumn(width="large"),
+             column_config={"KPI": st.column_config.TextColumn(pinned=True),
+                            "Definition": st.column_config.TextColumn(width="large"),
                             "Baseline source": st.column_config.TextColumn(width="medium")})
 st.download_button("Download the catalogue (CSV)", data=ui.to_csv_bytes(table), file_name=f"kpi-catalogue-{f.period}.csv",
                    mime="text/csv", key="dl-catalogue", icon=":material/download:")

@@ -28,13 +28,13 @@ with right:
     ui.kpi_trend(run, "complaints_per_10k_contacts", f, key="per10k", events=ev)
 left, right = st.columns(2)
 with left:
-    ui.kpi_breakdown_chart(run, "stage1_on_time_rate", level, f.period, key="s1-by",
+    ui.kpi_breakdown_chart(run, "stage1_on_time_rate", level, f.period, key="s1-by", directorate=f.directorate,
                            title=f"Stage 1 answered on time by {level}, {period_label(f.period)}")
 with right:
     ui.kpi_breakdown_chart(run, "complaints_per_10k_contacts", level, f.period, key="per10k-by",
+                           directorate=f.directorate,
                            title=f"Complaints per 10,000 contacts by {level}, {period_label(f.period)}")
-st.page_link(st.session_state["_pages"]["complaints"], label="More on complaints: by stage, ward and category",
-             icon=":material/arrow_forward:")
+ui.link_to("complaints", "More on complaints: by stage, ward and category")
 
 st.subheader("Repeat calls (failure demand)")
 st.markdown("A call from a number that already called in the previous 7 days often means the first contact "
@@ -43,8 +43,8 @@ left, right = st.columns(2)
 with left:
     ui.kpi_trend(run, "repeat_call_rate_7d", f, key="repeat", events=ev)
 with right:
-    ui.kpi_breakdown_chart(run, "repeat_call_rate_7d", "service" if f.directorate or f.service else "directorate",
-                           f.period, key="repeat-by", title=f"Repeat calls by {level}, {period_label(f.period)}")
+    ui.kpi_breakdown_chart(run, "repeat_call_rate_7d", level, f.period, key="repeat-by", directorate=f.directorate,
+                           title=f"Repeat calls by {level}, {period_label(f.period)}")
 
 st.subheader("Satisfaction with the contact, by channel")
 left, right = st.columns(2)
@@ -63,8 +63,7 @@ with left:
                            title=f"Cost per contact by channel, {period_label(f.period)}")
 with right:
     ui.kpi_trend(run, "cost_of_contact_gbp", f, key="cost", events=ev)
-st.page_link(st.session_state["_pages"]["channel_shift"], label="Channel shift: costs, baselines and the saving",
-             icon=":material/arrow_forward:")
+ui.link_to("channel_shift", "Channel shift: costs, baselines and the saving")
 
 st.subheader("What residents and businesses say")
 left, right = st.columns(2)

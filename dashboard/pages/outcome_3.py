@@ -20,8 +20,10 @@ outcome_surveys = set(cat.loc[cat["outcome"] == 3, "kpi_id"])
 
 st.subheader("The resident survey, wave by wave")
 st.markdown("The share agreeing with each statement about their most recent contact with the council, and about "
-            "the council in general; the vertical lines are 95% intervals, so a change smaller than them may be "
-            "chance.")
+            "the council in general, with the number who answered. A change is called a *significant rise* or "
+            "*fall* only when a statistical test (two proportions, 95% level, on the effective base after "
+            "weighting) says it is unlikely to be chance; otherwise *no significant change*, however the line looks.")
+ui.survey_latest(run, "resident", f.period, kpi_ids=sorted(outcome_surveys))
 ui.survey_waves(run, "resident", f.period, key="resident-waves", kpi_ids=sorted(outcome_surveys))
 
 st.subheader("Staff trained in customer service")
@@ -33,6 +35,7 @@ with right:
                            title=f"Staff trained by directorate, {period_label(f.period)}")
 
 st.subheader("The staff survey, wave by wave")
+ui.survey_latest(run, "staff", f.period)
 ui.survey_waves(run, "staff", f.period, key="staff-waves")
 
 st.subheader("Resolved at first contact")
@@ -40,6 +43,6 @@ left, right = st.columns(2)
 with left:
     ui.kpi_trend(run, "first_contact_resolution_rate", f, key="fcr", events=ev)
 with right:
-    level = "service" if f.directorate or f.service else "directorate"
-    ui.kpi_breakdown_chart(run, "first_contact_resolution_rate", level, f.period, key="fcr-by",
+    level = "service" if f.directorate else "directorate"
+    ui.kpi_breakdown_chart(run, "first_contact_resolution_rate", level, f.period, key="fcr-by", directorate=f.directorate,
                            title=f"Calls resolved at first contact by {level}, {period_label(f.period)}")

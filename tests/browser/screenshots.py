@@ -15,9 +15,16 @@ from tests.browser.server import REPO, browser, page_errors, streamlit_server, w
 # url path -> file stem; the overview is the default page at "/"
 PAGES = {
     "": "overview",
-    "data-quality": "data-quality",
+    "outcome-1": "outcome-1",
+    "outcome-2": "outcome-2",
+    "outcome-3": "outcome-3",
+    "action-plan": "action-plan",
+    "channel-shift": "channel-shift",
+    "complaints": "complaints",
     "voice-of-the-customer": "voice-of-the-customer",
+    "kpi-catalogue": "kpi-catalogue",
     "equality": "equality",
+    "data-quality": "data-quality",
 }
 
 
@@ -33,6 +40,19 @@ def settled_height(page, tries: int = 20) -> int:
             break
         height = now
     return int(height)
+SETTLED_JS = ("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+              " && !document.querySelector('[data-testid=\"stSkeleton\"]')"
+              " && Array.from(document.querySelectorAll('[data-testid=\"stPlotlyChart\"]'))"
+              "      .every(c => c.querySelector('.main-svg'))")
+
+
+def settle(page, timeout_ms: int = 180_000) -> None:
+    """Wait until the script has finished and every chart is drawn (twice, a second
+    apart: a page that reruns briefly looks finished between runs)."""
+    for _ in range(2):
+        page.wait_for_function(SETTLED_JS, timeout=timeout_ms, polling=200)
+        page.wait_for_timeout(1000)
+    page.wait_for_function(SETTLED_JS, timeout=timeout_ms, polling=200)
 
 
 def take(marts_dir: Path, out: Path, pages: dict[str, str] = PAGES, width: int = 1366) -> dict[str, list[str]]:
@@ -43,6 +63,7 @@ def take(marts_dir: Path, out: Path, pages: dict[str, str] = PAGES, width: int =
         for path, stem in pages.items():
             page.goto(f"{url}/{path}")
             wait_for_app(page)
+            settle(page)
             errors[stem] = page_errors(page)
             height = settled_height(page)
             page.set_viewport_size({"width": width, "height": min(int(height) + 150, 12000)})

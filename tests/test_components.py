@@ -1,0 +1,34 @@
+"""Small building blocks of the pages: downloads safe to open in Excel, tables in words."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from dashboard import components as ui
+from dashboard.formatting import fmt_value, negligible
+
+
+def test_downloads_neutralise_formulas_and_keep_numbers():
+    df = pd.DataFrame({"category": ["=HYPERLINK(\"http://x\")", "+44 20", "-2+3", "@SUM(A1)", "\t=1", "Noise"],
+                       "received": [1, 2, 3, 4, 5, -6], "saving_gbp": [-1.5, 2.0, 0.0, 3.25, -0.01, 9.0]})
+    text = ui.to_csv_bytes(df).decode("utf-8-sig")
+    back = pd.read_csv(io.StringIO(text), keep_default_na=False)
+    assert list(back["category"]) == ["'=HYPERLINK(\"http://x\")", "'+44 20", "'-2+3", "'@SUM(A1)", "'\t=1", "Noise"]
+    assert list(back["received"]) == [1, 2, 3, 4, 5, -6]
+    assert list(back["saving_gbp"]) == [-1.5, 2.0, 0.0, 3.25, -0.01, 9.0]
+
+
+def test_tables_use_words_for_mart_columns():
+    df = pd.DataFrame({"period": ["2025-01"], "on_time_rate": [0.5], "label": ["Waste"], "other": [1]})
+    table, config = ui.for_people(df, {"on_time_rate": "kept"})
+    assert list(table.columns) == ["Month", "Share answered on time", "Name", "other"]
+    assert config["Share answered on time"] == "kept"
+
+
+def test_money_and_tiny_changes_read_as_people_write_them():
+    assert fmt_value(-88229.4, "gbp") == "-£88,229"
+    assert fmt_value(-1.5, "gbp") == "-£1.50"
+    assert fmt_value(1_750_000, "gbp") == "£1.75m"
+    assert negligible(0.0003, "rate") and not negligible(0.0006, "rate")
