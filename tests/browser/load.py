@@ -76,7 +76,7 @@ async def _open(page, url: str, path: str) -> None:
 
 
 async def _session(browser, url: str, deadline: float, loads: list, errors: list, index: int,
-                   delay: float = 0.0) -> None:
+                   delay: float = 0.0, pages_to_visit: int | None = None) -> None:
     """One person: opens the app on a page (sessions start on different pages),
     then goes through every other page by the sidebar, then starts a new visit.
     `delay`: people arrive over the first seconds, not all in the same millisecond."""
@@ -87,7 +87,7 @@ async def _session(browser, url: str, deadline: float, loads: list, errors: list
     paths = [p.url_path for p in app_pages()]
     i = index
     try:
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and (pages_to_visit is None or i - index < pages_to_visit):
             path = paths[i % len(paths)]
             if (i - index) % len(paths) == 0:
                 await page.goto("about:blank")  # a new visit: the next page is opened by address
@@ -110,7 +110,7 @@ async def _session(browser, url: str, deadline: float, loads: list, errors: list
         await context.close()
 
 
-async def _run(url: str, sessions: int, seconds: float, server: psutil.Process) -> dict:
+async def _run(url: str, sessions: int, seconds: float, server: psutil.Process, warm_up: bool = False) -> dict:
     from playwright.async_api import async_playwright
 
     loads: list[tuple[str, float]] = []
@@ -127,6 +127,9 @@ async def _run(url: str, sessions: int, seconds: float, server: psutil.Process) 
                 await asyncio.sleep(1)
 
         try:
+            if warm_up:  # one session, every page once, nothing measured
+                await _session(browser, url, float("inf"), loads, errors, 0, pages_to_visit=len(app_pages()))
+                return {"loads": loads, "errors": errors, "rss": rss}
             ramp = min(RAMP_UP_S, seconds / 10) / max(sessions, 1)
             await asyncio.gather(sample(), *(_session(browser, url, deadline, loads, errors, i, delay=i * ramp)
                                             for i in range(sessions)))
@@ -164,5 +167,8 @@ def summarise(raw: dict, sessions: int, seconds: float) -> dict:
 def load_test(marts: Path, sessions: int = 20, seconds: float = 120) -> dict:
     with streamlit_server(marts) as url:
         server = server_process(url.rsplit(":", 1)[1])
+        # One visit to every page first, so the trend measured is the steady state
+        # under load, not the caches filling as pages are first met.
+        asyncio.run(_run(url, 1, 0.0, server, warm_up=True))
         raw = asyncio.run(_run(url, sessions, seconds, server))
     return summarise(raw, sessions, seconds)
