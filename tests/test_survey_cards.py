@@ -38,12 +38,15 @@ def test_survey_cards_never_show_an_arrow_for_noise(marts_env):
             words = change[(change["kpi_id"] == row.kpi_id) & (change["period"] == row.period)]
             assert len(words) == 1
             words = words["change_words"].iloc[0]
+            captions = " ".join(c.value for c in at.caption)
             if words == "no significant change":
-                assert m.delta.startswith("no significant change ("), m.delta
-                assert m.proto.direction == MetricProto.MetricDirection.NONE  # no arrow
+                assert not m.delta, m.delta  # noise: no change figure, so no arrow
+                assert m.proto.direction == MetricProto.MetricDirection.NONE
+                assert "No significant change on" in captions  # said in words instead
                 checked["noise"] += 1
             elif words.startswith("significant"):
-                assert words in m.delta and m.proto.direction != MetricProto.MetricDirection.NONE
+                assert m.delta and m.proto.direction != MetricProto.MetricDirection.NONE, m.delta
+                assert words.capitalize() in captions  # 'Significant rise on ...'
                 checked["significant"] += 1
             else:
                 assert not m.delta  # nothing to compare: no change shown
