@@ -128,7 +128,9 @@ def test_killed_at_random_points_current_stays_whole_and_next_run_matches_a_clea
         if i % 5 == 0:
             make_days(raw, 12 + i // 5 + 1)
         p = cli(raw, marts, state)
-        time.sleep(rng.uniform(0.1, 1.0) * duration)
+        # within the first 60% of a first run's time: a later, incremental run does less
+        # work, and a kill after it ended would test nothing
+        time.sleep(rng.uniform(0.05, 0.6) * duration)
         if p.poll() is None:
             killed += 1
         p.send_signal(signal.SIGKILL)
@@ -136,7 +138,7 @@ def test_killed_at_random_points_current_stays_whole_and_next_run_matches_a_clea
         run_id = assert_current_is_whole(marts)
         if run_id:
             published.add(run_id)
-    assert killed >= 15, f"only {killed} of 20 runs were still running when killed"
+    assert killed >= 12, f"only {killed} of 20 runs were still running when killed"
     assert run_pipeline(raw, marts, state) == 0
     assert_current_is_whole(marts)
     assert run_pipeline(raw, tmp_path / "clean", tmp_path / "clean_state") == 0  # from nothing
