@@ -38,6 +38,8 @@ CSV_TABLES = {
 
 KPI_UNITS = {"rate", "count", "gbp", "seconds", "per_10k"}
 KPI_POLARITIES = {"higher", "lower", "none"}
+KPI_KINDS = {"records", "survey"}
+KPI_CADENCES = {"monthly", "wave"}
 
 
 class ReferenceError(ValueError):
@@ -121,6 +123,10 @@ class Reference:
                 "sort_order": order,
                 "definition": k["definition"],
                 "unit": k["unit"],
+                "kind": k["kind"],
+                "cadence": k["cadence"],
+                "valid_min": _bound(k["valid_range"][0]),
+                "valid_max": _bound(k["valid_range"][1]),
                 "polarity": k["polarity"],
                 "target_status": k.get("target_status") if targets else None,
                 "amber_band": float(k["amber_band"]) if targets else None,
@@ -209,7 +215,7 @@ def _check_catalogue(cat: dict, path: Path) -> None:
     seen = set()
     for k in cat["kpis"]:
         kid = k.get("id", "?")
-        for name in ("id", "name", "outcome", "definition", "unit", "polarity"):
+        for name in ("id", "name", "outcome", "definition", "unit", "kind", "cadence", "valid_range", "polarity"):
             if name not in k:
                 raise ReferenceError(f"{path}: KPI {kid} has no {name}")
         if kid in seen:
@@ -221,8 +227,28 @@ def _check_catalogue(cat: dict, path: Path) -> None:
             raise ReferenceError(f"{path}: KPI {kid} has unknown unit {k['unit']!r}")
         if k["polarity"] not in KPI_POLARITIES:
             raise ReferenceError(f"{path}: KPI {kid} has unknown polarity {k['polarity']!r}")
+        if k["kind"] not in KPI_KINDS:
+            raise ReferenceError(f"{path}: KPI {kid} has unknown kind {k['kind']!r}")
+        if k["cadence"] not in KPI_CADENCES:
+            raise ReferenceError(f"{path}: KPI {kid} has unknown cadence {k['cadence']!r}")
+        _check_valid_range(k["valid_range"], kid, k["unit"], path)
         if k.get("targets"):
             if k["polarity"] == "none":
                 raise ReferenceError(f"{path}: KPI {kid} has targets but polarity none")
             if "amber_band" not in k:
                 raise ReferenceError(f"{path}: KPI {kid} has targets but no amber_band")
+
+
+def _bound(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def _check_valid_range(rng, kid: str, unit: str, path: Path) -> None:
+    """[lowest, highest], either null; a rate can never leave [0, 1] (contract s4)."""
+    if not isinstance(rng, list) or len(rng) != 2 or not all(v is None or isinstance(v, int | float) for v in rng):
+        raise ReferenceError(f"{path}: KPI {kid} valid_range must be [lowest, highest] (numbers or null)")
+    low, high = rng
+    if low is not None and high is not None and low > high:
+        raise ReferenceError(f"{path}: KPI {kid} valid_range lowest {low} is above highest {high}")
+    if unit == "rate" and (low is None or high is None or low < 0 or high > 1):
+        raise ReferenceError(f"{path}: KPI {kid} is a rate: its valid_range must lie within [0, 1]")
