@@ -39,13 +39,13 @@ test: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadgroup
 
 bench: $(STAMP)
-	$(PY) -m pipelines.bench
+	$(PY) -m tools.bench
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 screenshots: $(STAMP)
-	$(PY) -m tests.browser.screenshots
+	$(PY) -m tools.screenshots
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

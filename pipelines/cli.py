@@ -15,7 +15,7 @@ COMMANDS = {
     "run": "pipelines.commands.run",
     "validate": "pipelines.commands.validate",
     "quarantine": "pipelines.commands.quarantine",
-    "demo-data": "pipelines.demo.cli",
+    "demo-data": "pipelines.commands.demo_data",
 }
 
 
@@ -31,8 +31,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
     module = importlib.import_module(COMMANDS[args.command])
+    if getattr(module, "FORWARDS_ARGUMENTS", False):  # a tool with its own parser (demo-data)
+        args.arguments = extra
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     return int(module.run(args) or 0)
 
 

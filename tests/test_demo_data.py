@@ -395,9 +395,9 @@ def test_scale_multiplies_call_volume(raw, tmp_path):
     assert 1.8 < ratio < 2.2
 
 
-def test_existing_extracts_are_kept_unless_overwrite(raw, tmp_path, capsys):
+def test_existing_extracts_are_kept_unless_overwrite(raw, tmp_path, capfd):
     assert cli_main(["demo-data", "--raw-dir", str(raw), *MAIN_ARGS]) == 1
-    assert "--overwrite" in capsys.readouterr().err
+    assert "--overwrite" in capfd.readouterr().err
 
 
 # --------------------------------------------------------------------------- the fault list

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.screenshots import PAGES, settle
 from tests.browser.server import browser, page_errors, streamlit_server, wait_for_app
+from tools.screenshots import PAGES, settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 

@@ -18,12 +18,12 @@ from collections import defaultdict
 import numpy as np
 import pyarrow as pa
 
-from pipelines.demo import calibration as C
-from pipelines.demo import formats as F
-from pipelines.demo.calendar import month_label, trend
-from pipelines.demo.context import Context, DemoConfig, SourceResult
-from pipelines.demo.faults import CALL_FAULTS, plant_rows, replace_cells
-from pipelines.demo.randomness import pseudonyms
+from tools.demo import calibration as C
+from tools.demo import formats as F
+from tools.demo.calendar import month_label, trend
+from tools.demo.context import Context, DemoConfig, SourceResult
+from tools.demo.faults import CALL_FAULTS, plant_rows, replace_cells
+from tools.demo.randomness import pseudonyms
 
 SOURCE = "calls"
 QUEUES = list(C.QUEUE_SHARE)

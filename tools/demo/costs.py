@@ -10,9 +10,9 @@ _v2 with one channel corrected, as ledgers are after a late journal.
 
 from __future__ import annotations
 
-from pipelines.demo import calibration as C
-from pipelines.demo.calendar import first_day, parse_month, trend
-from pipelines.demo.context import Context, DemoConfig, SourceResult
+from tools.demo import calibration as C
+from tools.demo.calendar import first_day, parse_month, trend
+from tools.demo.context import Context, DemoConfig, SourceResult
 
 SOURCE = "channel_costs"
 CHANNELS = ["phone", "face_to_face", "online", "email", "webchat", "social_media"]

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import numpy as np
 
-from pipelines.demo import calendar as cal
-from pipelines.demo.faults import FaultLog
-from pipelines.demo.randomness import stream
-from pipelines.demo.refdata import Reference
-from pipelines.demo.writer import Delivery
+from tools.demo import calendar as cal
+from tools.demo.faults import FaultLog
+from tools.demo.randomness import stream
+from tools.demo.refdata import Reference
+from tools.demo.writer import Delivery
 
 SOURCES = ["calls", "contacts", "channel_costs", "complaints", "survey_responses", "staff_training", "workforce",
            "action_plan"]

@@ -1,6 +1,6 @@
 """`make bench`: the pipeline and dashboard at borough scale, on this machine.
 
-    python -m pipelines.bench [--cache DIR] [--out build/bench.json] [--profile] [--no-load]
+    python -m tools.bench [--cache DIR] [--out build/bench.json] [--profile] [--no-load]
                               [--load-seconds 120] [--sessions 20]
 
 1. Generates once, and keeps outside the repository (default
@@ -42,9 +42,9 @@ from pathlib import Path
 
 import psutil
 
-from pipelines import pyspy
-from pipelines.procmon import measure
 from pipelines.settings import REPO_ROOT
+from tools import pyspy
+from tools.procmon import measure
 
 DEFAULT_CACHE = Path(os.environ.get("CX_BENCH_CACHE", Path.home() / ".cache" / "cx-dashboard" / "bench"))
 # 3 million calls a year: the demo at scale 1 has ~350k calls a year over these five years
@@ -271,7 +271,7 @@ STEPS = ("floor", "first_load", "full_refresh", "nightly", "pages", "load")
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m pipelines.bench", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m tools.bench", description=__doc__.split("\n\n")[0])
     p.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="where the extracts and runs are kept")
     p.add_argument("--out", type=Path, default=REPO_ROOT / "build" / "bench.json", help="JSON results")
     p.add_argument("--profile", action="store_true", help="run the first load under py-spy and say where the time goes")

@@ -10,9 +10,9 @@ A few on-track actions are reported at risk for a month or two at random.
 
 from __future__ import annotations
 
-from pipelines.demo import calibration as C
-from pipelines.demo.calendar import add_months, last_day, parse_month
-from pipelines.demo.context import Context, DemoConfig, SourceResult
+from tools.demo import calibration as C
+from tools.demo.calendar import add_months, last_day, parse_month
+from tools.demo.context import Context, DemoConfig, SourceResult
 
 SOURCE = "action_plan"
 HEADER = ["action_id", "outcome", "title", "owner_role", "due_on", "status", "reported_on"]

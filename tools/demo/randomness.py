@@ -13,7 +13,7 @@ import zlib
 import numpy as np
 import pyarrow as pa
 
-from pipelines.demo.formats import strings_from_matrix
+from tools.demo.formats import strings_from_matrix
 
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 

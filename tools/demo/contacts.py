@@ -15,13 +15,13 @@ from collections import defaultdict
 import numpy as np
 import pyarrow as pa
 
-from pipelines.demo import calibration as C
-from pipelines.demo import formats as F
-from pipelines.demo.calendar import days, month_label, spring_forward, trend
-from pipelines.demo.calls import season_table
-from pipelines.demo.context import Context, DemoConfig, SourceResult
-from pipelines.demo.faults import CONTACT_FAULTS, fake_phone_number, plant_rows, replace_cells
-from pipelines.demo.randomness import pseudonyms
+from tools.demo import calibration as C
+from tools.demo import formats as F
+from tools.demo.calendar import days, month_label, spring_forward, trend
+from tools.demo.calls import season_table
+from tools.demo.context import Context, DemoConfig, SourceResult
+from tools.demo.faults import CONTACT_FAULTS, fake_phone_number, plant_rows, replace_cells
+from tools.demo.randomness import pseudonyms
 
 SOURCE = "contacts"
 CHANNELS = ["online", "email", "webchat", "social_media", "face_to_face"]

@@ -19,9 +19,9 @@ from collections import defaultdict
 
 import numpy as np
 
-from pipelines.demo import calibration as C
-from pipelines.demo.calendar import first_day, last_day, month_label, parse_month, trend
-from pipelines.demo.context import Context, DemoConfig, SourceResult
+from tools.demo import calibration as C
+from tools.demo.calendar import first_day, last_day, month_label, parse_month, trend
+from tools.demo.context import Context, DemoConfig, SourceResult
 
 SOURCE = "complaints"
 HEADER = ["case_ref", "stage", "received_on", "responded_on", "directorate", "service", "category", "outcome",

@@ -17,9 +17,9 @@ from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
-from pipelines.demo import action_plan, calls, complaints, contacts, costs, surveys, workforce
-from pipelines.demo.context import SOURCES, DemoConfig, SourceResult
-from pipelines.demo.faults import sort_key
+from tools.demo import action_plan, calls, complaints, contacts, costs, surveys, workforce
+from tools.demo.context import SOURCES, DemoConfig, SourceResult
+from tools.demo.faults import sort_key
 
 FAULTS_FILE = "_demo_faults.json"
 # Below this many expected call rows, worker processes cost more than they save.

@@ -17,11 +17,11 @@ import datetime as dt
 
 import numpy as np
 
-from pipelines.demo import calibration as C
-from pipelines.demo.calendar import first_day, last_day, parse_month, trend
-from pipelines.demo.context import Context, DemoConfig, SourceResult
-from pipelines.demo.randomness import exact_counts
-from pipelines.demo.weighting import rake
+from tools.demo import calibration as C
+from tools.demo.calendar import first_day, last_day, parse_month, trend
+from tools.demo.context import Context, DemoConfig, SourceResult
+from tools.demo.randomness import exact_counts
+from tools.demo.weighting import rake
 
 SOURCE = "survey_responses"
 FIXED = ["response_id", "survey", "wave", "responded_on", "ward_code", "age_band", "gender", "ethnicity", "disability",

@@ -1,4 +1,4 @@
-"""`python -m pipelines demo-data`: write a realistic synthetic set of extracts.
+"""`python -m pipelines demo-data` (= `python -m tools.demo`): write a realistic synthetic set of extracts.
 
 Kept light: building the parser imports nothing heavy; the generators (numpy,
 pyarrow) load only when the command runs.
@@ -36,10 +36,9 @@ def _last_full_month(today: dt.date | None = None) -> str:
     return f"{first.year:04d}-{first.month:02d}"
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "demo-data",
-        help="write a realistic synthetic set of extracts for every source",
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m pipelines demo-data",
         description=(
             "Write reproducible synthetic extracts for all eight sources into RAW/<source>/, delivered as the "
             "council's systems deliver them (daily call and contact files, monthly complaints, costs, training, "
@@ -63,11 +62,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="replace extracts already in RAW (only the eight source folders and the fault list)")
     p.add_argument("--jobs", type=int, default=None,
                    help="worker processes (default: 2 for large runs, else 1); the output does not depend on it")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run(build_parser().parse_args(argv))
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipelines.demo.context import DemoConfig
-    from pipelines.demo.generate import FAULTS_FILE, ExistingData, generate
+    from tools.demo.context import DemoConfig
+    from tools.demo.generate import FAULTS_FILE, ExistingData, generate
 
     end = args.end or _last_full_month()
     if args.start > end:

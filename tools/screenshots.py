@@ -1,6 +1,6 @@
 """Screenshot every page of the running app in headless Chromium (`make screenshots`).
 
-    python -m tests.browser.screenshots [--marts-dir data/marts] [--out build/screenshots]
+    python -m tools.screenshots [--marts-dir data/marts] [--out build/screenshots]
 
 Board members judge by what they see: open the PNGs after every change to a page.
 """

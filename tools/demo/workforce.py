@@ -20,10 +20,10 @@ import datetime as dt
 
 import numpy as np
 
-from pipelines.demo import calibration as C
-from pipelines.demo.calendar import first_day, last_day, months_between, parse_month, trend
-from pipelines.demo.context import Context, DemoConfig, SourceResult
-from pipelines.demo.randomness import pseudonyms
+from tools.demo import calibration as C
+from tools.demo.calendar import first_day, last_day, months_between, parse_month, trend
+from tools.demo.context import Context, DemoConfig, SourceResult
+from tools.demo.randomness import pseudonyms
 
 TRAINING = "staff_training"
 WORKFORCE = "workforce"
