@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines import settings
+from pipelines.safe_text import html_text
 
 SEVERITIES = ("critical", "warning", "info")
 ACTIONS = ("refuse_file", "quarantine_rows", "flag")
@@ -253,7 +254,22 @@ def _trim_for_docs(result, checks: list[Check], sensitive_columns: tuple[str, ..
         if check.personal_data or check.column in sensitive_columns:
             for key in VALUE_LISTS:
                 r.pop(key, None)
+        # What is left holds values from the extract (a failing value, an observed
+        # value): GX's renderer writes some of them into the HTML as they are.
+        for key, value in r.items():
+            r[key] = _escaped(value)
     return result
+
+
+def _escaped(value):
+    """Every string in a result, HTML-escaped (Data Docs are opened in a browser)."""
+    if isinstance(value, str):
+        return html_text(value)
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_escaped(v) for v in value]
+    return value
 
 
 def frame_sql(frame: str, source: str, land: str, directory: Path | None = None) -> str:
@@ -279,7 +295,10 @@ def build_data_docs(out_dir: Path, suites: list[Suite], results: list[tuple[str,
     context = gx.get_context(mode="ephemeral")
     context.add_data_docs_site("cx", {
         "class_name": "SiteBuilder", "show_how_to_buttons": False,
-        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(out_dir)},
+        # GX wants an absolute base_directory when it has no project root: `make run`
+        # passes relative paths (--marts-dir data/marts).
+        "store_backend": {"class_name": "TupleFilesystemStoreBackend",
+                          "base_directory": str(Path(out_dir).resolve())},
         "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"}})
     for suite in suites:
         expectations = [dict(c.config, meta={"name": c.name, "description": c.description,

@@ -1,0 +1,51 @@
+"""Text from an extract made safe for the three kinds of markup the project writes.
+
+Any value that came from a source system (an action title, a complaint
+category, a value that failed a check, a file name) is data, never markup:
+before it meets HTML, Streamlit markdown or a plotly label it goes through
+one of these, chosen by where it lands. Our own markup around it (bold,
+line breaks) is added after.
+
+- `html_text`: HTML documents we write (the board pack, Data Docs) - element
+  text and attribute values.
+- `markdown_text`: anything Streamlit reads as markdown (st.markdown,
+  st.caption, widget labels, expanders, help): every ASCII punctuation mark is
+  backslash-escaped (CommonMark shows it as itself), so no link, image, raw
+  HTML, emphasis, math, directive (:red[...]) or shortcode can form, and the
+  spots a bare address would be linked from ("://", "www.", "@") are broken;
+  line breaks become spaces so a value cannot start a block of its own.
+- `chart_text`: plotly titles, labels, legend entries, hover and annotations,
+  which render a subset of HTML (<a href>, <b>, <br>, <span style>): < > &
+  become entities, which plotly shows as the characters themselves.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import string
+
+_MARKDOWN_SPECIALS = re.compile("([" + re.escape(string.punctuation) + "])")
+_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
+
+
+def _as_text(value) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else str(value)
+
+
+def html_text(value) -> str:
+    """For HTML element content or a quoted attribute value."""
+    return html.escape(_as_text(value), quote=True)
+
+
+def markdown_text(value) -> str:
+    """For text Streamlit renders as markdown: shown literally, never as markup or a link."""
+    text = _LINE_BREAKS.sub(" ", _as_text(value))
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+
+
+def chart_text(value) -> str:
+    """For any string plotly draws (it reads a subset of HTML and entities)."""
+    return html.escape(_as_text(value), quote=False)
