@@ -9,8 +9,6 @@ no links to fetch: it opens from an e-mail attachment with no network.
 
 from __future__ import annotations
 
-from html import escape
-
 import pandas as pd
 
 from dashboard import data, svg
@@ -22,6 +20,7 @@ from dashboard.formatting import (
     fmt_value,
     period_label,
 )
+from pipelines.safe_text import html_text as escape  # every value written into the pack goes through it
 
 TREND_MONTHS = 25  # the pages' default trend window
 

@@ -19,6 +19,7 @@ from dashboard.formatting import (
     rag_text,
 )
 from pipelines.safe_csv import safe_csv_bytes
+from pipelines.safe_text import markdown_text
 
 
 def require_run() -> data.Run:
@@ -133,8 +134,10 @@ def kpi_card(row: pd.Series) -> None:
                  else "No target set"]
         if survey:
             if row["period"]:
-                lines.append(f"Wave {row['period']}")
-            change = survey_change_text(row)
+                lines.append(f"Wave {markdown_text(row['period'])}")  # a wave's label comes from the extract
+            previous = row.get("change_previous_period", row.get("previous_period"))
+            change = survey_change_text({**row, "change_previous_period":
+                                         markdown_text(previous) if isinstance(previous, str) else previous})
             if change:
                 lines.append(sentence(change))
             if not is_missing(row.get("base_n")):
@@ -207,6 +210,21 @@ def table_with_download(df: pd.DataFrame, *, label: str, file_name: str, key: st
         st.dataframe(df, hide_index=True, width="stretch", column_config=column_config)
         st.download_button("Download CSV", data=to_csv_bytes(df), file_name=file_name, mime="text/csv",
                            key=f"dl-{key}", icon=":material/download:")
+
+
+def static_table(df: pd.DataFrame) -> None:
+    """A small table drawn with st.table, which reads every cell and index label as
+    markdown: text cells are shown as they are, never as links or markup."""
+    def plain(v):
+        return markdown_text(v) if isinstance(v, str) else v
+
+    shown = df.map(plain)
+    if isinstance(shown.index, pd.MultiIndex):
+        shown.index = pd.MultiIndex.from_tuples([tuple(plain(v) for v in t) for t in shown.index],
+                                                names=shown.index.names)
+    else:
+        shown.index = shown.index.map(plain)
+    st.table(shown)
 
 
 def empty_state(message: str) -> None:
@@ -314,7 +332,8 @@ def kpi_trend(run: data.Run, kpi_id: str, f: Filters, *, key: str, events: pd.Da
     if events is not None and not (kpi_id.startswith("survey.") and kpi_id not in data.transactional_kpis(run)):
         events_caption(events, series["period_month"].min(), series["period_month"].max())
     last = series.dropna(subset=["value"]).iloc[-1]
-    st.caption(f"{period_label(last['period'])}: **{fmt_value(last['value'], info['unit'], precise=True)}** · "
+    st.caption(f"{markdown_text(period_label(last['period']))}: "
+               f"**{fmt_value(last['value'], info['unit'], precise=True)}** · "
                f"{fmt_target(last['target'], info['unit'], info['polarity'])} · {rag_text(last['rag'])}")
     table, config = kpi_table(series, info["unit"])
     with st.expander("Definition, source and data"):
@@ -356,7 +375,7 @@ def kpi_breakdown_chart(run: data.Run, kpi_id: str, dimension: str, period: str,
     if hidden:
         st.caption(f"{hidden} group(s) with fewer than 10 answers are not shown (suppressed).")
     if survey:
-        st.caption(f"Wave {df['period'].iloc[0]}; lines show the 95% interval.")
+        st.caption(f"Wave {markdown_text(df['period'].iloc[0])}; lines show the 95% interval.")
     table = df.assign(status=df["rag"].map(rag_text))
     cols = {"label": dimension.replace("_", " ").capitalize(), "period": "Period", "value": "Value",
             "target": "Target", "status": "Status", "numerator": "Numerator", "denominator": "Denominator"}

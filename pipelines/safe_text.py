@@ -9,11 +9,14 @@ line breaks) is added after.
 - `html_text`: HTML documents we write (the board pack, Data Docs) - element
   text and attribute values.
 - `markdown_text`: anything Streamlit reads as markdown (st.markdown,
-  st.caption, widget labels, expanders, help): every ASCII punctuation mark is
-  backslash-escaped (CommonMark shows it as itself), so no link, image, raw
-  HTML, emphasis, math, directive (:red[...]) or shortcode can form, and the
-  spots a bare address would be linked from ("://", "www.", "@") are broken;
-  line breaks become spaces so a value cannot start a block of its own.
+  st.caption, st.table cells, widget labels, expanders, help): the marks that
+  open markup are backslash-escaped (CommonMark shows an escaped mark as
+  itself), so no link, image, raw HTML, emphasis, code, math, directive
+  (:red[...]) or shortcode can form, and the spots a bare address would be
+  linked from ("://", "www.", "@") are broken; line breaks become spaces and a
+  leading list or heading mark is escaped, so a value cannot start a block of
+  its own. Ordinary text ("2025-06", "65+", "St Katharine's & Wapping") is
+  left as it is.
 - `chart_text`: plotly titles, labels, legend entries, hover and annotations,
   which render a subset of HTML (<a href>, <b>, <br>, <span style>): < > &
   become entities, which plotly shows as the characters themselves.
@@ -23,9 +26,13 @@ from __future__ import annotations
 
 import html
 import re
-import string
 
-_MARKDOWN_SPECIALS = re.compile("([" + re.escape(string.punctuation) + "])")
+# Marks that open inline markup anywhere in a line (links and images need "[",
+# raw HTML and autolinks "<", directives and URL schemes ":", e-mail links "@").
+_INLINE_MARKS = re.compile(r"([\\`*_\[\]<>~$:@|{}])")
+_WWW = re.compile(r"(?i)\b(www)\.")
+# Marks that open a block only at the start of a line: heading, quote, list, rule.
+_BLOCK_START = re.compile(r"^(\s*)(?:([#>+=*-])|(\d+)([.)]))")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
 
 
@@ -42,8 +49,15 @@ def html_text(value) -> str:
 
 def markdown_text(value) -> str:
     """For text Streamlit renders as markdown: shown literally, never as markup or a link."""
-    text = _LINE_BREAKS.sub(" ", _as_text(value))
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+    text = _INLINE_MARKS.sub(r"\\\1", _LINE_BREAKS.sub(" ", _as_text(value)))
+    text = _WWW.sub(r"\1\\.", text)
+    return _BLOCK_START.sub(_escape_block_start, text)
+
+
+def _escape_block_start(m: re.Match) -> str:
+    if m.group(2):  # "# x", "- x"
+        return f"{m.group(1)}\\{m.group(2)}"
+    return f"{m.group(1)}{m.group(3)}\\{m.group(4)}"  # "1. x"
 
 
 def chart_text(value) -> str:

@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard import charts, data
 from dashboard import components as ui
+from pipelines.safe_text import markdown_text
 
 run = ui.require_run()
 st.title("Data quality")
@@ -19,8 +20,8 @@ st.markdown(
     f"**{status['rows_quarantined_open']:,}** row(s) are held in quarantine now.")
 errors = data.dq_suite_errors(run)
 for e in errors.itertuples():
-    st.error(f"The expectation file for **{e.source}** could not be used, so that source's new files are "
-             f"waiting: {e.message}", icon=":material/report:")
+    st.error(f"The expectation file for **{markdown_text(e.source)}** could not be used, so that source's new "
+             f"files are waiting: {markdown_text(e.message)}", icon=":material/report:")
 
 # ------------------------------------------------------------------ freshness
 st.subheader("Freshness by source")

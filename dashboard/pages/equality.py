@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard import charts, data
 from dashboard import components as ui
 from dashboard.formatting import fmt_change, fmt_count, fmt_pct, interval_text, is_missing, period_label
+from pipelines.safe_text import markdown_text
 
 run, f = ui.start_page("Equality: does the strategy serve every group?")
 st.markdown(
@@ -61,7 +62,7 @@ for m in measures.itertuples():
 if below:
     st.markdown(f"**{len(below)} group(s)** are significantly below the borough on the latest figures:")
     below = pd.DataFrame(below)
-    st.table(below.set_index("Measure"))
+    ui.static_table(below.set_index("Measure"))
     ui.table_with_download(below, label="Groups significantly below", key="below",
                            file_name=f"equality-below-{f.period}.csv")
 else:
@@ -109,7 +110,8 @@ else:
                          f"eq-{dim}")
             hidden = g[g["value"].isna()]
             if len(hidden):
-                st.caption("Not shown: " + ", ".join(f"{r.label} ({r.status_text})" for r in hidden.itertuples()) + ".")
+                st.caption("Not shown: " + ", ".join(f"{markdown_text(r.label)} ({r.status_text})"
+                                                     for r in hidden.itertuples()) + ".")
     table = pd.DataFrame({
         "Characteristic": gaps["dimension_label"], "Group": gaps["label"],
         "Result": [fmt_pct(v) if not is_missing(v) else s for v, s in zip(gaps["value"], gaps["status_text"],
@@ -122,7 +124,7 @@ else:
                                     else "–" for lo, hi in zip(gaps["gap_ci_low"], gaps["gap_ci_high"], strict=True)],
         "Status": gaps["status_text"],
     })
-    st.table(table.set_index(["Characteristic", "Group"]))
+    ui.static_table(table.set_index(["Characteristic", "Group"]))
     ui.table_with_download(table, label=f"{m['measure']} by group", key="groups",
                            file_name=f"equality-{measure_id}-{period.replace('/', '-')}.csv")
 
@@ -144,7 +146,8 @@ with left:
     else:
         ui.chart(charts.access_chart(pts, x="period_month", monthly=True), "access-contacts")
         last = pts.iloc[-1]
-        st.caption(f"{period_label(last['period'])}: **{fmt_pct(last['value'])}** of {fmt_count(last['base_n'])} "
+        st.caption(f"{markdown_text(period_label(last['period']))}: **{fmt_pct(last['value'])}** of "
+                   f"{fmt_count(last['base_n'])} "
                    f"contacts (95% interval {interval_text(last['ci_low'], last['ci_high'])}) · {last['status_text']}")
 with right:
     st.markdown("**Post-contact survey respondents aged 65+ and disabled respondents whose contact was by phone or "
@@ -155,7 +158,8 @@ with right:
     else:
         ui.chart(charts.access_chart(pts, x="period"), "access-survey")
         for r in pts.groupby("group_name").tail(1).itertuples():
-            st.caption(f"{r.group_name}, {r.period}: **{fmt_pct(r.value)}** of {fmt_count(r.base_n)} "
+            st.caption(f"{markdown_text(r.group_name)}, {markdown_text(r.period)}: **{fmt_pct(r.value)}** of "
+                       f"{fmt_count(r.base_n)} "
                        f"(95% interval {interval_text(r.ci_low, r.ci_high)}) · {r.status_text}")
 atable = pd.DataFrame({
     "Source": acc["source"], "Group": acc["group_name"], "Period": acc["period"],

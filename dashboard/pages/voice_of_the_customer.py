@@ -15,6 +15,7 @@ from dashboard.formatting import (
     is_missing,
     period_label,
 )
+from pipelines.safe_text import markdown_text
 
 run, f = ui.start_page("Voice of the customer", ward=True)
 survey = st.sidebar.selectbox("Survey", list(data.SURVEYS), key="survey", bind="query-params",
@@ -87,8 +88,8 @@ if latest.empty:
 latest_table = results_table(latest, bench if len(bench) else None)  # no column of dashes
 one_wave = latest_table["Wave"].nunique() == 1
 if one_wave:  # say the wave once, and leave the table room on a tablet
-    st.caption(f"Wave: {latest_table['Wave'].iloc[0]}")
-st.table(latest_table.drop(columns=["Wave"] if one_wave else []).set_index("Question"))
+    st.caption(f"Wave: {markdown_text(latest_table['Wave'].iloc[0])}")
+ui.static_table(latest_table.drop(columns=["Wave"] if one_wave else []).set_index("Question"))
 ui.table_with_download(latest_table, label="Latest results", key="latest", file_name=f"{survey}-latest-{f.period}.csv")
 st.caption("Benchmarks are other organisations' figures, shown for context; most use a different question "
            "or scale (see *One question in depth*).")
@@ -132,7 +133,7 @@ else:
         "How": wt["note"],
     })
     if not monthly:  # a handful of waves: readable in full; the monthly survey's 25 months go in the expander
-        st.table(wtable.set_index("Wave"))
+        ui.static_table(wtable.set_index("Wave"))
     ui.table_with_download(wtable, label="Weighting, wave by wave", key="weighting",
                            file_name=f"{survey}-weighting-{f.period}.csv")
     how = ("A wave delivered without weights is weighted by the pipeline to the borough's Census 2021 profile "
@@ -160,7 +161,8 @@ with left:
     else:
         ui.chart(charts.question_waves_chart(pts, monthly=monthly, benchmarks=qbench), "question")
         last = pts.iloc[-1]
-        st.markdown(f"{period_label(last['period']) if monthly else last['period']}: **{fmt_pct(last['value'])}** "
+        when = period_label(last["period"]) if monthly else last["period"]
+        st.markdown(f"{markdown_text(when)}: **{fmt_pct(last['value'])}** "
                     f"(95% interval {interval_text(last['ci_low'], last['ci_high'])}; "
                     f"{fmt_count(last['base_n'])} respondents, effective base {fmt_count(last['base_n_eff'])}) · "
                     f"{change_text(last['change_words'], last['change'], last['better_or_worse'])}")
@@ -196,7 +198,7 @@ with right:
         hidden = gaps[gaps["value"].isna()]
         if len(hidden):
             st.caption("Not shown: " + ", ".join(
-                f"{r.label} ({'fewer than 10' if r.suppression == 'primary' else 'protects a smaller group'})"
+                f"{markdown_text(r.label)} ({'fewer than 10' if r.suppression == 'primary' else 'protects a smaller group'})"
                 for r in hidden.itertuples()) + ".")
 if gaps is not None:  # the groups' table across the page: seven columns need the width
     gtable = pd.DataFrame({
@@ -211,7 +213,7 @@ if gaps is not None:  # the groups' table across the page: seven columns need th
         "Significance": [("▼ " if w == "significantly below" else "▲ " if w == "significantly above" else "") + w
                          for w in gaps["gap_words"]],
     })
-    st.table(gtable.set_index("Group"))
+    ui.static_table(gtable.set_index("Group"))
     ui.table_with_download(gtable, label=f"By {data.SURVEY_DIMENSIONS[dim].lower()}", key="groups",
                            file_name=f"{survey}-{qid}-by-{dim}-{gap_period}.csv")
 
