@@ -23,13 +23,29 @@ from pipelines.safe_text import markdown_text
 
 
 def require_run() -> data.Run:
-    """The published run, or a plain message and stop when there is none yet."""
+    """The run to show, with a banner when it is not the latest published one (a file of
+    that is damaged); a plain message and stop when nothing can be shown."""
     auth.guard_direct_page_run()  # every page starts here: none escapes the sign-in gate
-    run = data.current_run()
-    if run is None:
-        st.info("No data has been published yet. Run the nightly pipeline "
-                "(`python -m pipelines run`) and reload this page.", icon=":material/hourglass_empty:")
+    shown = data.published()
+    names = ", ".join(markdown_text(d.split(" (", 1)[0]) for d in shown.damaged)
+    if shown.run is None:
+        if shown.damaged:
+            st.error(f"The published data cannot be read ({names} in run {markdown_text(shown.damaged_run_id)}) "
+                     "and no earlier published run is intact, so no figures can be shown. The next nightly run "
+                     "publishes them again; the pipeline's operator can rerun it now.", icon=":material/report:")
+        else:
+            st.info("No data has been published yet. Run the nightly pipeline "
+                    "(`python -m pipelines run`) and reload this page.", icon=":material/hourglass_empty:")
         st.stop()
+    run = shown.run
+    if shown.fell_back:
+        st.warning(f"The latest published data (run {markdown_text(shown.damaged_run_id)}) cannot be read: "
+                   f"{names} is damaged. Shown instead: the previous published run, {markdown_text(run.run_id)}, "
+                   f"with data as at {markdown_text(run.manifest.get('data_as_at') or 'unknown')}, until the "
+                   "pipeline publishes again.", icon=":material/history:")
+    elif shown.damaged:
+        st.warning(f"Some published data cannot be read ({names}) and no earlier run is intact: the figures "
+                   "that need them are unavailable and their pages say so.", icon=":material/report:")
     return run
 
 

@@ -8,13 +8,17 @@ run publishes, and every cache is bounded.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow.parquet as pq
 import streamlit as st
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -40,16 +44,109 @@ class Run:
         return str(Path(self.directory) / f"{mart}.parquet")
 
 
-def current_run() -> Run | None:
-    """The run `MARTS/current` points at now, or None when nothing is published."""
-    current = marts_dir() / "current"
+# ---------------------------------------------------------------- which run to show
+class MartUnavailable(Exception):
+    """A published mart could not be read (a damaged or missing file)."""
+
+    def __init__(self, path: str, detail: str):
+        super().__init__(f"{Path(path).name} could not be read: {detail}")
+        self.path = path
+
+
+@dataclass(frozen=True)
+class Published:
+    """The run the dashboard shows, and what it could not read on the way.
+
+    `run` is MARTS/current when it is intact; when a file of it is damaged, the
+    newest intact run kept under MARTS/runs/ (`fell_back`); when none is intact,
+    the newest whose manifest reads, with `damaged` naming the files that do not
+    (pages that need them say so); None when nothing readable is published."""
+
+    run: Run | None
+    fell_back: bool = False
+    damaged_run_id: str | None = None      # the newer run that could not be used
+    damaged: tuple[str, ...] = ()           # what could not be read, in words
+
+
+_DAMAGED: dict[str, str] = {}  # run folder -> what failed when a page read it (for every session)
+_DAMAGED_LOCK = threading.Lock()
+
+
+def mark_damaged(path: str, detail: str) -> None:
+    """Remember that a file of a published run failed to read: the run is not offered again."""
+    with _DAMAGED_LOCK:
+        _DAMAGED.setdefault(str(Path(path).parent), f"{Path(path).name} ({detail})")
+
+
+def _signature(directory: Path) -> tuple:
+    return tuple(sorted((e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in os.scandir(directory)
+                        if e.is_file()))
+
+
+@functools.lru_cache(maxsize=32)
+def _problems(directory: str, signature: tuple) -> tuple[str | None, tuple[str, ...]]:
+    """(manifest text or None, what is damaged) for one run folder: the manifest must be a
+    JSON object with a run_id, and every mart it lists a parquet file whose footer reads."""
+    folder = Path(directory)
     try:
-        directory = current.resolve(strict=True)
-        text = (directory / "manifest.json").read_text(encoding="utf-8")
+        text = (folder / "manifest.json").read_text(encoding="utf-8")
+        manifest = json.loads(text)
+        if not isinstance(manifest, dict) or not isinstance(manifest.get("run_id"), str):
+            raise ValueError("it has no run_id")
+    except (OSError, ValueError) as e:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        return None, (f"manifest.json ({type(e).__name__}: {e})",)
+    damaged = []
+    for name in manifest.get("row_counts") or {}:
+        try:
+            pq.read_metadata(folder / f"{name}.parquet")
+        except (OSError, ValueError) as e:  # ArrowInvalid is a ValueError
+            damaged.append(f"{name}.parquet ({e})")
+    return text, tuple(damaged)
+
+
+def _inspect(directory: Path) -> tuple[str | None, tuple[str, ...]]:
+    text, damaged = _problems(str(directory), _signature(directory))
+    with _DAMAGED_LOCK:
+        seen = _DAMAGED.get(str(directory))
+    if seen and not any(d.split(" (", 1)[0] == seen.split(" (", 1)[0] for d in damaged):
+        damaged += (seen,)
+    return text, damaged
+
+
+def published() -> Published:
+    """Which run to show now (resolved on every page view: a nightly publish is picked up)."""
+    root = marts_dir()
+    try:
+        current = (root / "current").resolve(strict=True)
     except (FileNotFoundError, OSError):
-        return None
-    manifest = json.loads(text)
-    return Run(manifest["run_id"], str(directory), text)
+        current = None
+    runs = root / "runs"
+    older = sorted((p for p in runs.iterdir() if p.is_dir() and not p.name.startswith(".") and p != current),
+                   key=lambda p: p.name, reverse=True) if runs.is_dir() else []
+    candidates = ([current] if current is not None else []) + older
+    if not candidates:
+        return Published(None)
+    seen = []
+    for folder in candidates:
+        text, damaged = _inspect(folder)
+        seen.append((folder, text, damaged))
+        if text is not None and not damaged:
+            run = Run(json.loads(text)["run_id"], str(folder), text)
+            if folder == current:
+                return Published(run)
+            first = seen[0]
+            return Published(run, fell_back=True, damaged_run_id=first[0].name, damaged=first[2])
+    readable = [(f, t, d) for f, t, d in seen if t is not None]
+    if not readable:
+        return Published(None, damaged=seen[0][2], damaged_run_id=seen[0][0].name)
+    folder, text, damaged = readable[0]
+    return Published(Run(json.loads(text)["run_id"], str(folder), text), damaged=damaged,
+                     damaged_run_id=folder.name)
+
+
+def current_run() -> Run | None:
+    """The run to show: MARTS/current, or the newest intact run when it is damaged (see published)."""
+    return published().run
 
 
 @st.cache_resource(show_spinner=False)
@@ -59,10 +156,35 @@ def _connection() -> duckdb.DuckDBPyConnection:
     return con
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
 def _query(run_id: str, sql: str, params: tuple = ()) -> pd.DataFrame:
+    """Every read of the marts. A file that fails to read is never offered again: the page
+    starts over on the newest intact run, or, when none is kept, says plainly which data
+    are unavailable (instead of Streamlit's generic error)."""
+    try:
+        return _cached_query(run_id, sql, params)
+    except MartUnavailable as e:
+        mark_damaged(e.path, str(e))
+        shown = published().run
+        if shown is not None and Path(shown.directory) != Path(e.path).parent:
+            st.rerun()
+        st.error(f"The figures on this page are unavailable: {Path(e.path).name} in the published data cannot "
+                 "be read and no earlier published run is intact. The next nightly run publishes them again.",
+                 icon=":material/report:")
+        st.stop()
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _cached_query(run_id: str, sql: str, params: tuple = ()) -> pd.DataFrame:
     # run_id is part of the cache key: a new published run is a new entry.
-    return _connection().cursor().execute(sql, list(params)).df()
+    try:
+        return _connection().cursor().execute(sql, list(params)).df()
+    except duckdb.Error as e:
+        if isinstance(e, duckdb.ProgrammingError) and not isinstance(e, duckdb.InvalidInputException):
+            raise  # a mistake in our SQL (binder, catalog, parser) is not a damaged file
+        # a file of the run is damaged or gone ("No magic bytes", "invalid TType", a failed
+        # decompression): say which, so the page can fall back
+        files = re.findall(r"'([^']+\.parquet)'", str(e)) or re.findall(r"read_parquet\('([^']+)'\)", sql)
+        raise MartUnavailable(files[0] if files else run_id, str(e).splitlines()[0][:200]) from None
 
 
 def mart(run: Run, name: str, where: str = "", params: tuple = (), columns: str = "*") -> pd.DataFrame:
