@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, charts, data, filters
+from dashboard import auth, charts, data, downloads, filters
 from dashboard.filters import Filters
 from dashboard.formatting import (
     RAG,
@@ -224,8 +224,8 @@ def table_with_download(df: pd.DataFrame, *, label: str, file_name: str, key: st
     df, column_config = for_people(df, column_config)
     with st.expander(f"{label}: data table and download", expanded=expanded):
         st.dataframe(df, hide_index=True, width="stretch", column_config=column_config)
-        st.download_button("Download CSV", data=to_csv_bytes(df), file_name=file_name, mime="text/csv",
-                           key=f"dl-{key}", icon=":material/download:")
+        downloads.download_button("Download CSV", lambda: to_csv_bytes(df), file_name=file_name, mime="text/csv",
+                                  key=f"dl-{key}", icon=":material/download:")
 
 
 def static_table(df: pd.DataFrame) -> None:
@@ -355,8 +355,8 @@ def kpi_trend(run: data.Run, kpi_id: str, f: Filters, *, key: str, events: pd.Da
     with st.expander("Definition, source and data"):
         st.markdown(about_kpi(info))
         st.dataframe(table, hide_index=True, width="stretch", column_config=config)
-        st.download_button("Download CSV", data=to_csv_bytes(table), file_name=f"{kpi_id}-{f.period}.csv",
-                           mime="text/csv", key=f"dl-{key}", icon=":material/download:")
+        downloads.download_button("Download CSV", lambda: to_csv_bytes(table), file_name=f"{kpi_id}-{f.period}.csv",
+                                  mime="text/csv", key=f"dl-{key}", icon=":material/download:")
 
 
 def chart_with_table(fig, table: pd.DataFrame, *, key: str, label: str, file_name: str,

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data
+from dashboard import charts, data, downloads
 from dashboard import components as ui
 from pipelines.safe_text import markdown_text
 
@@ -67,10 +67,10 @@ for source, g in checks.groupby("source", sort=False):
 
 docs = data.data_docs_index(run)
 if docs:
-    st.download_button("Download this run's Data Docs (Great Expectations, HTML)",
-                       data=data.data_docs_zip(run.run_id, run.directory),
-                       file_name=f"data-docs-{run.run_id}.zip", mime="application/zip",
-                       icon=":material/description:", key="docs")
+    downloads.download_button("Download this run's Data Docs (Great Expectations, HTML)",
+                              lambda: data.data_docs_zip(run.run_id, run.directory),
+                              file_name=f"data-docs-{run.run_id}.zip", mime="application/zip",
+                              icon=":material/description:", key="docs")
     st.caption(f"On the server: `{docs}`")
 
 # ------------------------------------------------------------------ trend

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import components as ui
-from dashboard import data
+from dashboard import data, downloads
 from dashboard.formatting import fmt_target, fmt_value, period_label, rag_text
 
 run, f = ui.start_page("KPI catalogue", window=False)
@@ -48,8 +48,9 @@ st.dataframe(table, hide_index=True, width="stretch", height=min(38 * len(table)
              column_config={"KPI": st.column_config.TextColumn(pinned=True),
                             "Definition": st.column_config.TextColumn(width="large"),
                             "Baseline source": st.column_config.TextColumn(width="medium")})
-st.download_button("Download the catalogue (CSV)", data=ui.to_csv_bytes(table), file_name=f"kpi-catalogue-{f.period}.csv",
-                   mime="text/csv", key="dl-catalogue", icon=":material/download:")
+downloads.download_button("Download the catalogue (CSV)", lambda: ui.to_csv_bytes(table),
+                          file_name=f"kpi-catalogue-{f.period}.csv", mime="text/csv", key="dl-catalogue",
+                          icon=":material/download:")
 
 st.subheader("Target trajectories")
 st.caption("Each target applies from its month until the next one. RAG uses the target in force for the period.")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import board_pack, data
+from dashboard import board_pack, data, downloads
 from dashboard import components as ui
 from dashboard.formatting import direction_text, fmt_target, fmt_value, period_label, rag_text
 
@@ -12,8 +12,8 @@ ui.dq_status_line(run)
 st.markdown(f"Figures for **{period_label(period)}**. Each card shows the latest value, the target in force, "
             "its status in words, the change on the previous period and on the same period a year before, "
             "and the last 13 periods.")
-st.download_button(
-    "Download the board pack (HTML, reads offline)", data=lambda: board_pack.render(run, period),
+downloads.download_button(
+    "Download the board pack (HTML, reads offline)", lambda: board_pack.render(run, period),
     file_name=board_pack.file_name(period), mime="text/html", key="board-pack", icon=":material/picture_as_pdf:",
     help="The overview and the three outcome pages for this month in one file to read offline, e-mail or print.")
 
