@@ -8,11 +8,13 @@ quarantine CSV or the Data Docs zip without signing in.
 
 So no download is made until its button is clicked: `data=` is a callable, which
 Streamlit 1.67 runs when that session's browser asks for it over its own
-(signed-in) websocket, and only then stores the file at /media/<hash>. Streamlit
-leaves that file in memory until two of its orphan sweeps (the end of later script
-runs, of any session); here it is removed EXPIRES_AFTER_SECONDS after it was made,
-which is ample for the browser's own fetch, made at once. Before a click there is no
-address to fetch; after the expiry the address answers 404 with or without a cookie.
+(signed-in) websocket, by a random id sent only to that browser; only then is the
+file stored at /media/<hash>, for the browser to fetch at once. Streamlit would
+leave it there until two of its orphan sweeps (the ends of later script runs, of
+any session: minutes on a quiet server); here it is removed EXPIRES_AFTER_SECONDS
+after it was made. (Serving it exactly once is not enough: Chromium fetches a CSV
+download twice.) So there is no address to fetch before a click, and ten seconds
+after it the address answers 404, with or without a cookie.
 """
 
 from __future__ import annotations
@@ -27,22 +29,22 @@ from streamlit.runtime.memory_media_file_storage import _calculate_file_id
 EXPIRES_AFTER_SECONDS = 10.0
 
 
+def _remove(manager, file_id: str) -> None:
+    # MediaFileManager has no public "remove this file"; its own sweep does the same
+    # under the same lock (pinned: streamlit 1.67, tested in the browser).
+    with manager._lock:
+        in_use = any(file_id in coords.values() for coords in manager._files_by_session_and_coord.values())
+        if not in_use and file_id in manager._file_metadata:
+            manager._delete_file(file_id)
+
+
 def _remove_later(body: bytes, mime: str, file_name: str) -> None:
-    """Drop the stored file once it has expired, unless a page still shows it eagerly."""
+    """Drop the stored file a short while after it was made (the browser fetches it at once)."""
     if not runtime.exists():  # AppTest and bare scripts store nothing
         return
     manager = runtime.get_instance().media_file_mgr
     file_id = _calculate_file_id(body, mime, file_name)
-
-    def remove() -> None:
-        # MediaFileManager has no public "remove this file"; its own sweep does the same
-        # under the same lock (pinned: streamlit 1.67, tested in the browser).
-        with manager._lock:
-            in_use = any(file_id in coords.values() for coords in manager._files_by_session_and_coord.values())
-            if not in_use and file_id in manager._file_metadata:
-                manager._delete_file(file_id)
-
-    timer = threading.Timer(EXPIRES_AFTER_SECONDS, remove)
+    timer = threading.Timer(EXPIRES_AFTER_SECONDS, _remove, (manager, file_id))
     timer.daemon = True
     timer.start()
 
