@@ -19,17 +19,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 SIGN_IN = "Sign in with your council account"
 
 
-@pytest.fixture
-def oidc_provider():
-    from oidc_provider_mock import User, run_server_in_thread
-
-    users = [User(sub="analyst", claims={"name": "Ana Analyst", "email": "ana@example.org",
-                                          "groups": ["staff", "cx-analysts"]}),
-             User(sub="officer", claims={"name": "Olu Officer", "email": "olu@example.org", "groups": ["staff"]})]
-    with run_server_in_thread(user_claims=users) as server:
-        yield f"http://localhost:{server.server_port}"
-
-
 def write_secrets(path, provider: str, port: int) -> None:
     path.write_text(f"""
 [auth]
