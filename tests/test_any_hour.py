@@ -84,3 +84,14 @@ def test_the_shared_demo_run_is_published_at_the_hardest_hour(demo_marts):
     """test_no_personal_data.py scans a run id of 01:55, whatever the hour the suite runs."""
     run_id = json.loads((demo_marts / "current" / "manifest.json").read_text())["run_id"]
     assert run_id[8:16] == "T015547."  # 01:55:47 (the clock ticks on from .072480)
+
+
+@pytest.mark.parametrize("today, end", [(dt.date(2027, 1, 1), "2026-12"), (dt.date(2026, 3, 31), "2026-02"),
+                                        (dt.date(2028, 3, 1), "2028-02")])
+def test_demo_data_ends_with_the_last_full_month_whatever_the_date(today, end):
+    """`make run`'s demo data (no --end) stops at the month before today's, on any date."""
+    from tools.demo.calendar import default_end
+    from tools.demo.cli import _last_full_month
+
+    with time_machine.travel(at(today, 0, 0, 1), tick=False):
+        assert default_end() == end and _last_full_month() == end
