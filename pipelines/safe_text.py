@@ -12,8 +12,9 @@ line breaks) is added after.
   st.caption, st.table cells, widget labels, expanders, help): the marks that
   open markup are backslash-escaped (CommonMark shows an escaped mark as
   itself), so no link, image, raw HTML, emphasis, code, math, directive
-  (:red[...]) or shortcode can form, and the spots a bare address would be
-  linked from ("://", "www.", "@") are broken; line breaks become spaces and a
+  (:red[...]) or shortcode can form; an invisible word joiner (U+2060) goes
+  inside "://", "www." and after "@", where Streamlit would otherwise link a
+  bare address found in the text; line breaks become spaces and a
   leading list or heading mark is escaped, so a value cannot start a block of
   its own. Ordinary text ("2025-06", "65+", "St Katharine's & Wapping") is
   left as it is.
@@ -30,7 +31,11 @@ import re
 # Marks that open inline markup anywhere in a line (links and images need "[",
 # raw HTML and autolinks "<", directives and URL schemes ":", e-mail links "@").
 _INLINE_MARKS = re.compile(r"([\\`*_\[\]<>~$:@|{}])")
-_WWW = re.compile(r"(?i)\b(www)\.")
+# Streamlit (remark-gfm) links bare addresses found in the text *after* escapes are
+# resolved, so a backslash cannot stop them: an invisible word joiner inside
+# "://", "www." and after "@" does.
+_AUTOLINK_SPOTS = re.compile(r"(?i)(:)(//)|\b(www)(\\?\.)|(@)")
+WORD_JOINER = "\u2060"
 # Marks that open a block only at the start of a line: heading, quote, list, rule.
 _BLOCK_START = re.compile(r"^(\s*)(?:([#>+=*-])|(\d+)([.)]))")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
@@ -50,7 +55,8 @@ def html_text(value) -> str:
 def markdown_text(value) -> str:
     """For text Streamlit renders as markdown: shown literally, never as markup or a link."""
     text = _INLINE_MARKS.sub(r"\\\1", _LINE_BREAKS.sub(" ", _as_text(value)))
-    text = _WWW.sub(r"\1\\.", text)
+    text = _AUTOLINK_SPOTS.sub(lambda m: WORD_JOINER.join(g for g in m.groups() if g) if not m.group(5)
+                               else m.group(5) + WORD_JOINER, text)
     return _BLOCK_START.sub(_escape_block_start, text)
 
 

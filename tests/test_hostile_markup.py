@@ -65,6 +65,15 @@ class Tags(HTMLParser):
         self.text.append(data)
 
 
+# What remark-gfm (Streamlit's markdown) links in the text itself, after escapes are resolved.
+BARE_ADDRESS = re.compile(r"(?i)(https?://|www\.)[-.\w]+|[-.+\w]+@[-\w]+(?:\.[-\w]+)+")
+
+
+def shown_text(markdown: str) -> str:
+    """The text a reader sees once the markdown is rendered."""
+    return "".join(Tags(RENDER(markdown)).text)
+
+
 def planted_markup(html: str) -> list[str]:
     """Tags, handlers and links in an HTML document that the planted values would make live."""
     found = []
@@ -87,10 +96,10 @@ def test_markdown_text_renders_as_the_text_itself(value):
     rendered = RENDER(markdown_text(value))
     assert "<a " not in rendered and "<img" not in rendered and "<script" not in rendered
     assert not re.search(r"<(h\d|ul|ol|li|code|em|strong|del|blockquote)\b", rendered), rendered
-    assert not re.search(r"(?i)(https?:/|www\.)\S*evil|(?<!\\)@evil", markdown_text(value))
-    # what a reader sees is the value (line breaks as spaces)
-    text = "".join(Tags(rendered).text).strip()
-    assert text == " ".join(value.replace("&lt;", "<").replace("&gt;", ">").split()) or value == "&lt;b&gt;"
+    text = shown_text(markdown_text(value))
+    assert not BARE_ADDRESS.search(text), text
+    # what a reader sees is the value (line breaks as spaces, word joiners invisible)
+    assert text.replace("\u2060", "").strip() == " ".join(value.split()) or value == "&lt;b&gt;"
 
 
 @pytest.mark.parametrize("value", ["2025-06", "65+", "St Katharine's & Wapping", "16-24", "Prefer not to say"])
@@ -189,7 +198,7 @@ def test_page_markdown_shows_planted_values_as_text(hostile_pages):
         for src in sources:
             rendered = RENDER(src)
             if planted_markup(rendered) or re.search(r"<a |<img|<script", rendered) \
-                    or re.search(r"(?i)(https?:/|www\.)\S*evil", src):
+                    or any("evil" in m.group(0) for m in BARE_ADDRESS.finditer(shown_text(src))):
                 problems.append((page, src[:120]))
     assert problems == []
     everything = "\n".join(s for sources, _ in hostile_pages.values() for s in sources)
@@ -223,3 +232,29 @@ def test_the_board_pack_shows_planted_values_as_text(hostile, monkeypatch):
                                                "p", "strong", "span", "table", "thead", "tbody", "tr", "th", "td",
                                                "div", "svg", "polyline", "circle", "line", "path", "text"}
     assert html_text("2025-07 " + SCRIPT) in pack  # the staff survey's wave, as text
+
+
+# ---------------------------------------------------------------- the pages as a browser renders them
+@pytest.mark.browser
+def test_in_the_browser_no_planted_value_becomes_a_link_an_image_or_a_handler(hostile):
+    from tests.browser.server import browser, streamlit_server, wait_for_app
+
+    root, _ = hostile
+    found, shown = {}, {}
+    with streamlit_server(root / "data" / "marts") as url, browser() as b:
+        page = b.new_page(viewport={"width": 1366, "height": 2000})
+        page.goto(url)
+        wait_for_app(page)
+        # each page with a planted value it must show as text (waited for: the page is drawn)
+        for path, text in (("equality", "Read the plan"), ("action-plan", "Read the plan"),
+                           ("complaints", "Read the plan"), ("outcome-3", "onerror=alert(1)")):
+            page.goto(f"{url}/{path}")
+            wait_for_app(page)
+            page.locator(f"text={text} >> visible=true").first.wait_for(timeout=120_000)
+            page.wait_for_timeout(2500)  # charts draw after the script ends
+            found[path] = page.evaluate("""() => [
+                ...document.querySelectorAll('img[src="x"], [onerror], a[href*="evil"], [href^="javascript"]')
+            ].map(e => e.outerHTML.slice(0, 120))""")
+            shown[path] = page.inner_text("[data-testid='stMain']")
+    assert found == {p: [] for p in found}
+    assert "onerror=alert(1)" in shown["equality"]  # a suppressed group, named as text
