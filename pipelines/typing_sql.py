@@ -69,12 +69,27 @@ def cast_expression(col: str, col_type: str) -> tuple[str, str]:
     return typed, error
 
 
+# C0 controls other than tab, LF and CR, and DEL: no text extract holds them.
+CONTROL_RE = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+
+
+def control_character_error(col: str) -> str:
+    """One rule wherever the byte is in the file: a NUL or another control
+    character in a field quarantines its record (readers.py refuses a file only
+    when control bytes are dense in its first 64 KB: then it is not text)."""
+    return (f"CASE WHEN strpos(\"{col}\", chr(0)) > 0 THEN "
+            f"'{col} holds a NUL byte (a control character no text extract has)' "
+            f"WHEN regexp_matches(\"{col}\", '{CONTROL_RE}') THEN "
+            f"'{col} holds a control character no text extract has' END")
+
+
 def build_typed_table_sql(source: Source) -> str:
     """SQL creating TYPED_TABLE from RAW_TABLE: typed columns plus `_errors`."""
     typed_cols, errors = [], []
     for c in source.columns:
         typed, error = cast_expression(c.name, c.type)
         typed_cols.append(f"{typed} AS \"{c.name}\"")
+        errors.append(control_character_error(c.name))
         if error != "NULL":
             errors.append(error)
     # A header repeated inside the file is a common export fault: say so.
