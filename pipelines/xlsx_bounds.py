@@ -67,8 +67,19 @@ def _small(z: zipfile.ZipFile, name: str) -> bool:
         return False
 
 
+_FIRST_ATTRIBUTE_R = {k: re.compile(rb'<c r="([A-Z]{%d})\d' % k) for k in (3, 2, 1)}
+_CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}(\d+)"')
+_ROW_R = re.compile(rb'<row r="(\d+)"')
+_PREFIXED = (b":c ", b":c>", b":c/", b":row ", b":row>", b":row/")
+
+
 class _SheetArea:
-    """Scans a sheet's XML as it streams past for the last row and column it uses."""
+    """Scans a sheet's XML as it streams past for the last row and column it uses.
+
+    Excel writes every row and cell with its position (r="B12"): then a block
+    is measured with a few regular-expression passes in C. A block with a row
+    or cell that leaves its position out (the next one along) is walked tag by
+    tag, as the reader would place them."""
 
     def __init__(self) -> None:
         self.rows = self.columns = 0
@@ -87,6 +98,27 @@ class _SheetArea:
         self._scan(self._tail)
 
     def _scan(self, data: bytes) -> None:
+        """The fast path, when every row and cell tag starts with its position as Excel,
+        LibreOffice and openpyxl write them: substring counts and a few regular
+        expressions, most of which match little (the longest column letters first)."""
+        cells = data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/")
+        rows = data.count(b"<row ") + data.count(b"<row>") + data.count(b"<row/")
+        if (any(p in data for p in _PREFIXED) or data.count(b'<c r="') != cells
+                or data.count(b'<row r="') != rows):
+            self._walk(data)
+            return
+        if rows:
+            self._row = max(self._row, max(map(int, _ROW_R.findall(data))))
+        if cells:
+            for pattern in _FIRST_ATTRIBUTE_R.values():
+                letters = set(pattern.findall(data))
+                if letters:
+                    self.columns = max(self.columns, max(_column_number(x) for x in letters))
+                    break
+            self._row = max(self._row, max(map(int, set(_CELL_ROW.findall(data)))))
+        self.rows = max(self.rows, self._row)
+
+    def _walk(self, data: bytes) -> None:
         for m in _TAG.finditer(data):
             if m.group(1) == b"row":
                 ref = _ROW_REF.search(m.group(2))
@@ -138,18 +170,29 @@ def workbook_problem(f: BinaryIO, size_on_disk: int) -> str | None:
                                     "deliver it as CSV")
                         if area:
                             area.feed(block)
-            except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError):
-                return None  # a damaged or encrypted part: the reader refuses it in its own words
+                            if problem := _too_large(area):  # no need to read the rest
+                                return problem
+            except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError, ValueError):
+                # a part whose size or checksum is not what the zip declares cannot be
+                # measured, so it is not handed to the reader either
+                return ("the workbook is damaged (a part of it does not unpack to what the file declares): "
+                        "re-save it from Excel or deliver it as CSV")
             if area:
                 area.close()
                 areas.append(area)
         for area in areas:
-            if area.rows > settings.XLSX_MAX_ROWS:
-                return (f"the first sheet reaches row {area.rows:,}, more than the {settings.XLSX_MAX_ROWS:,} rows "
-                        "a workbook may have: deliver it as CSV")
-            cells = area.rows * area.columns
-            if cells > settings.XLSX_MAX_CELLS:
-                return (f"the first sheet spans {area.rows:,} rows x {area.columns:,} columns ({cells:,} cells, "
-                        f"more than the {settings.XLSX_MAX_CELLS:,} cells a workbook may have): a cell far from "
-                        "the data (check for stray content) or too large a file; deliver it as CSV")
+            if problem := _too_large(area):
+                return problem
+    return None
+
+
+def _too_large(area: _SheetArea) -> str | None:
+    if area.rows > settings.XLSX_MAX_ROWS:
+        return (f"the first sheet reaches row {area.rows:,}, more than the {settings.XLSX_MAX_ROWS:,} rows "
+                "a workbook may have: deliver it as CSV")
+    cells = area.rows * area.columns
+    if cells > settings.XLSX_MAX_CELLS:
+        return (f"the first sheet spans {area.rows:,} rows x {area.columns:,} columns ({cells:,} cells, "
+                f"more than the {settings.XLSX_MAX_CELLS:,} cells a workbook may have): a cell far from "
+                "the data (check for stray content) or too large a file; deliver it as CSV")
     return None
