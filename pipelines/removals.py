@@ -79,7 +79,9 @@ def would_remove(con: duckdb.DuckDBPyConnection, raw_dir: Path, marts_dir: Path,
     if not warehouse_is_new:
         for source, name in con.execute("SELECT source, file_name FROM ingest_files").fetchall():
             known.setdefault(source, set()).add(name)
-    published = _published_counts(marts_dir) if warehouse_is_new else {}
+    # A warehouse that holds no file (rebuilt, or a state folder started afresh) is
+    # compared with what the Board sees now: the published manifest's counts.
+    published = _published_counts(marts_dir) if warehouse_is_new or not known else {}
     out = []
     for source in sources:
         folder = raw_dir / source

@@ -202,6 +202,14 @@ def test_links_pipes_sockets_devices_and_folders_are_skipped_and_listed(failsafe
     assert not set(expected) & set(mart(marts, "dq_files")["file_name"]), "none of them was read"
 
 
+def test_validate_names_a_link_as_skipped_without_reading_it(failsafe_run, capsys):
+    _, _, root = failsafe_run
+    code = cli_main(["validate", "--raw-dir", str(root / "raw"), "--file", str(root / "raw" / "calls" / "l1_passwd.csv")])
+    out = capsys.readouterr()
+    assert code == 0 and "SKIPPED" in out.out and "symbolic link" in out.out
+    assert "root:" not in out.out + out.err
+
+
 def test_a_source_folder_that_is_a_link_is_not_followed(failsafe_run):
     _, out, root = failsafe_run
     assert "symbolic link" in manifest(root / "marts")["skipped"]["workforce"]["workforce/"]
@@ -470,6 +478,10 @@ def test_removing_more_than_the_allowed_share_stops_the_run(tmp_path, capsys):
     code, out = _run_with_output(raw, marts, state, capsys)
     assert code != 0 and manifest(marts)["run_id"] == published
     assert "calls" in out and "2 of 4" in out
+    # a state folder started afresh knows no files: the published manifest is the reference
+    shutil.rmtree(state)
+    code, out = _run_with_output(raw, marts, state, capsys)
+    assert code != 0 and manifest(marts)["run_id"] == published and "2 of 4" in out
 
 
 # ------------------------------------------------------------------ item 7: one file or suite, not the night

@@ -82,17 +82,20 @@ def run(args: argparse.Namespace) -> int:
                     print(f"UNUSABLE SUITE  {report.suite_error}")
                     bad_suites.append(report.suite_error)
                 continue
-            failures += _print_report(report)
+            failures += _print_report(report, only_files)
         con.close()
     if bad_suites:
         return EXIT_BAD_SUITE
     return EXIT_FAILURES if failures else EXIT_CLEAN
 
 
-def _print_report(report) -> int:
+def _print_report(report, only_files: set[str] | None = None) -> int:
     print(f"{report.source}: {report.files_seen} file(s), {report.rows_read:,} rows checked "
           f"in {report.seconds:.1f} s ({report.seconds_validating:.1f} s in Great Expectations)")
     failures = 0
+    for name, reason in sorted(report.skipped_files.items()):
+        if only_files is None or name in only_files:
+            print(f"  SKIPPED      {name}: {reason}")
     for r in report.refused:
         print(f"  REFUSED      {r['file']}: {r['reason']}")
         failures += 1
