@@ -259,7 +259,7 @@ def _process_chunk(con, source: Source, suite: Suite, files: list[RawFile], para
             return
     rows_read: dict[str, int] = {name: lf.rows_read for name, lf in landed.items()}
 
-    con.execute(build_typed_table_sql(source))
+    con.execute(build_typed_table_sql(source, [n for n, lf in landed.items() if lf.has_control_bytes]))
     started = time.perf_counter()
     # Files whose bytes and suite are unchanged since they were last validated
     # (a --full-refresh re-reads them) take the recorded outcome: GX runs on the rest.

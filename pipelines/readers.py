@@ -50,6 +50,9 @@ class LandedFile:
     max_row: int = 0            # highest file row number used (row ids are offset by it)
     unknown_columns: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # a NUL or another control byte after the header: only then are its records
+    # checked one by one for them (typing_sql), which costs time on every value
+    has_control_bytes: bool = False
 
 
 def sql_str(value: str) -> str:
@@ -318,10 +321,10 @@ def _land_csv_group(con, source: Source, group: list[_Pending], refused: dict[st
         group = [p for p in group if p.path.name not in refused]
     for p in group:
         name = p.path.name
+        lines, p.landed.has_control_bytes = _scan_data_lines(p.open_path)
         if name in broken_quotes:
             _reland_record_by_record(con, source, p)
             continue
-        lines = _count_data_lines(p.open_path)
         if lines <= p.landed.rows_read:
             continue
         if len(group) > 1:
@@ -339,18 +342,25 @@ def _land_csv_group(con, source: Source, group: list[_Pending], refused: dict[st
 
 
 def _count_data_lines(path: Path | str) -> int:
-    """Lines after the header that hold something (an upper bound on records)."""
+    return _scan_data_lines(path)[0]
+
+
+def _scan_data_lines(path: Path | str) -> tuple[int, bool]:
+    """Lines after the header that hold something (an upper bound on records), and
+    whether any control byte (a NUL included) is among them: one pass in C."""
     n = blank = 0
+    controls = False
     last = b"\n"
     with open(path, "rb") as f:
         f.readline(MAX_HEADER_BYTES)
         while chunk := f.read(1 << 20):
             n += chunk.count(b"\n")
             blank += chunk.count(b"\n\n") + chunk.count(b"\n\r\n")
+            controls = controls or len(chunk.translate(None, _CONTROL_BYTES)) != len(chunk)
             last = chunk[-1:]
     if last != b"\n":
         n += 1
-    return n - blank
+    return n - blank, controls
 
 
 def _forget_landed(con, p: _Pending) -> None:
@@ -662,3 +672,4 @@ def _land_records(con, source: Source, file_name: str, records: list[tuple[int, 
         con.execute(f"INSERT INTO {ANSWERS_TABLE} SELECT * FROM answers WHERE answer IS NOT NULL")
     landed.rows_read = len(records)
     landed.max_row = records[-1][0] if records else 0
+    landed.has_control_bytes = True  # a cell may carry one escaped (_x0000_): workbooks are small, check them all
