@@ -244,6 +244,8 @@ def _text_problem(sample: bytes) -> str | None:
     it). UTF-16 and UTF-32 are named as such: they are text, in the wrong encoding."""
     if not sample:
         return None
+    if sample.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")) or _looks_utf32(sample):
+        return UTF16.replace("UTF-16", "UTF-32")
     if sample.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(sample):
         return UTF16
     if sample.startswith(_BINARY_SIGNATURES):
@@ -261,6 +263,15 @@ def _looks_utf16(sample: bytes) -> bool:
         return False
     even, odd = sample[0:pairs * 2:2], sample[1:pairs * 2:2]
     return max(even.count(0), odd.count(0)) > 0.4 * pairs and min(even.count(0), odd.count(0)) < 0.05 * pairs
+
+
+def _looks_utf32(sample: bytes) -> bool:
+    """UTF-32 without a byte-order mark: three NULs beside every ASCII character."""
+    quads = len(sample) // 4
+    if quads < 4:
+        return False
+    nuls = [sample[i:quads * 4:4].count(0) for i in range(4)]
+    return sorted(nuls)[1] > 0.9 * quads and min(nuls) < 0.05 * quads
 
 
 def _looks_binary(sample: bytes) -> bool:

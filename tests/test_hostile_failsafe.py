@@ -631,3 +631,39 @@ def test_a_workbook_whose_zip_understates_its_size_is_still_measured(tmp_path, m
         path.write_bytes(bytes(data))
     problem = _bounds(path)
     assert problem and ("unpacks to more than" in problem or "damaged" in problem), problem
+
+
+# ------------------------------------------------------------------ reading, without a whole run
+def _ingest(tmp_path, source: str):
+    from pipelines import warehouse
+    from pipelines.contract import load_sources
+    from pipelines.ingest import ingest_source
+    from pipelines.reference import Reference
+
+    con = warehouse.connect(tmp_path / "state")
+    warehouse.ensure_schema(con)
+    report = ingest_source(con, load_sources()[source], tmp_path / "raw", Reference(), "t", log=lambda *a: None)
+    return con, report
+
+
+def test_quoted_line_breaks_beside_an_open_quote_keep_every_other_record(tmp_path):
+    rows = [complaint(f"K{i}", category=f'"Two\nlines {i}"') for i in range(4)]
+    rows.insert(2, complaint("KBAD", category='"never closed'))
+    (tmp_path / "raw" / "complaints").mkdir(parents=True)
+    (tmp_path / "raw" / "complaints" / "c.csv").write_text(csv_text(HEADERS["complaints"], rows))
+    con, _ = _ingest(tmp_path, "complaints")
+    assert sorted(r[0] for r in con.execute("SELECT case_ref FROM land_complaints").fetchall()) == [
+        "K0", "K1", "K2", "K3"]
+    assert con.execute("SELECT category FROM land_complaints WHERE case_ref = 'K3'").fetchone() == ("Two\nlines 3",)
+    q = con.execute("SELECT row_number, reason FROM quarantine").fetchall()
+    assert q == [(3, "a quoted field is not closed (unbalanced quotes)")]
+
+
+@pytest.mark.parametrize("encoding, name", [("utf-16-be", "UTF-16"), ("utf-32", "UTF-32"), ("utf-32-le", "UTF-32")])
+def test_other_unicode_encodings_are_named(tmp_path, encoding, name):
+    (tmp_path / "raw" / "calls").mkdir(parents=True)
+    text = csv_text(HEADERS["calls"], [call("U1")])
+    (tmp_path / "raw" / "calls" / "u.csv").write_bytes(text.encode(encoding))
+    con, _ = _ingest(tmp_path, "calls")
+    status, reason = con.execute("SELECT status, reason FROM ingest_files").fetchone()
+    assert status == "refused" and name in reason and "binary" not in reason
