@@ -205,7 +205,7 @@ def data_quality_status(run: Run) -> dict:
 SOURCE_LABELS = {
     "calls": "Telephony calls", "contacts": "Other channels (CRM, web, hubs)", "channel_costs": "Channel costs",
     "complaints": "Complaints", "survey_responses": "Surveys", "staff_training": "Staff training",
-    "workforce": "Workforce headcount", "action_plan": "Action plan",
+    "workforce": "Workforce headcount", "action_plan": "Action plan", "kpi_commentary": "Owners' commentary",
 }
 
 
@@ -744,3 +744,58 @@ def complaints_by_ward_year(run: Run, period: str) -> pd.DataFrame:
     month = pd.Timestamp(f"{period}-01")
     start = month.year if month.month >= 4 else month.year - 1
     return mart(run, "fct_complaints_ward", "financial_year = ?", (f"{start}/{str(start + 1)[-2:]}",))
+
+
+# ================================================================ owners' commentary and release information (issue 12)
+# fct_kpi_commentary (what a KPI's owner says about a period), fct_kpi_provisional
+# (figures whose sources do not yet cover the month) and fct_source_coverage. A run
+# published before these marts existed reads as "none" rather than failing.
+def _mart_or_empty(run: Run, name: str, where: str = "", params: tuple = ()) -> pd.DataFrame:
+    if not Path(run.path(name)).exists():
+        return pd.DataFrame()
+    return mart(run, name, where, params)
+
+
+def kpi_commentary(run: Run, kpi_id: str | None = None) -> pd.DataFrame:
+    """Owners' notes, one per KPI and period (the latest delivered), oldest first."""
+    df = _mart_or_empty(run, "fct_kpi_commentary", *(("kpi_id = ?", (kpi_id,)) if kpi_id else ()))
+    return df.sort_values(["kpi_id", "period"]).reset_index(drop=True) if len(df) else df
+
+
+def commentary_for(run: Run, kpi_id: str, period: str | None) -> dict | None:
+    """The owner's note on a KPI's figure for one period, or None."""
+    if not period:
+        return None
+    df = kpi_commentary(run)
+    if df.empty:
+        return None
+    hit = df[(df["kpi_id"] == kpi_id) & (df["period"] == period)]
+    return None if hit.empty else hit.iloc[0].to_dict()
+
+
+def provisional_for(run: Run, kpi_id: str, period: str | None) -> dict | None:
+    """Why a KPI's figure for a period is provisional (its incomplete sources, with
+    how far each reaches), or None when every source covers it."""
+    if not period:
+        return None
+    prov = _mart_or_empty(run, "fct_kpi_provisional")
+    if prov.empty:
+        return None
+    hit = prov[(prov["kpi_id"] == kpi_id) & (prov["period"] == period) & prov["is_provisional"]]
+    if hit.empty:
+        return None
+    row = hit.iloc[0]
+    coverage = source_coverage(run)
+    sources = []
+    for source in row["incomplete_sources"]:
+        c = coverage[(coverage["source"] == source) & (coverage["period"] == period)] if len(coverage) else coverage
+        sources.append({"source": source, "label": SOURCE_LABELS.get(source, source),
+                        "last_record_on": c["source_last_record_on"].iloc[0] if len(c) else row["records_end_on"],
+                        "channels_without_cost": c["channels_without_cost"].iloc[0] if len(c) else None,
+                        "month_end": c["month_end"].iloc[0] if len(c) else None})
+    return {"kpi_id": kpi_id, "period": period, "records_end_on": row["records_end_on"], "sources": sources}
+
+
+def source_coverage(run: Run) -> pd.DataFrame:
+    """Per source and month, whether its records cover the whole month (fct_source_coverage)."""
+    return _mart_or_empty(run, "fct_source_coverage")

@@ -193,3 +193,12 @@ def release(manifest: dict, now: dt.datetime | None = None, sched: Schedule | No
 def when_text(moment: dt.datetime) -> str:
     """'02:30 on Thursday 3 December 2026'."""
     return f"{moment:%H:%M} on {moment:%A} {moment.day} {moment:%B %Y}"
+
+
+def day_text(value) -> str:
+    """'2026-11-30 23:59:41' -> '30 November 2026'."""
+    try:
+        d = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return f"{d.day} {d:%B %Y}"

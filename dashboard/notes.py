@@ -1,0 +1,147 @@
+"""Notes on a KPI's figure: what its owner says about the period (kpi_commentary)
+and whether the figure is provisional (a source that does not yet cover the month).
+
+Shared by the card (one short line each), the KPI's chart section (in full) and
+the board pack (HTML). Commentary is free text from an extract: every place it
+is shown escapes it (markdown here, HTML in the pack), and the pipeline has
+already held back notes with contact details, names or markup.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape as html_escape
+
+import pandas as pd
+
+from dashboard import data
+from dashboard.formatting import is_missing, period_label
+
+CARD_NOTE_CHARS = 110  # a card shows the start of the note; the chart section and the pack show it all
+NOT_ON_TARGET = ("red", "amber")
+# how each source's records are called in a sentence
+RECORDS = {"calls": "call records", "contacts": "contact records (online, e-mail, webchat, hubs)",
+           "channel_costs": "the finance ledger", "complaints": "complaint records",
+           "survey_responses": "survey responses", "staff_training": "training records",
+           "workforce": "HR headcount figures"}
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&^\"'/@%])")
+
+
+def escape_markdown(text: str) -> str:
+    """Free text shown literally by Streamlit's markdown: every punctuation mark
+    that markdown, HTML, LaTeX ($), colour or icon directives (:red[...]) could
+    read is backslash-escaped, and line breaks become spaces."""
+    flat = " ".join(str(text).split())
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
+
+
+def _date(value) -> str:
+    if is_missing(value):
+        return ""
+    d = pd.Timestamp(value)
+    return f"{d.day} {d:%b %Y}"
+
+
+def _shortened(text: str, limit: int = CARD_NOTE_CHARS) -> str:
+    flat = " ".join(str(text).split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit].rsplit(" ", 1)[0].rstrip(",;:.")
+    return cut + "…"
+
+
+def _period_word(run: data.Run, kpi_id: str) -> str:
+    info = data.kpi_info(run, kpi_id)
+    return "wave" if info.get("cadence") == "wave" else "month"
+
+
+def _missing_commentary(run: data.Run, kpi_id: str) -> str:
+    return f"No commentary from the owner for this {_period_word(run, kpi_id)}."
+
+
+def _by_whom(note: dict) -> str:
+    return f"{note['owner_role']}, {_date(note['written_on'])}"
+
+
+def provisional_sentence(prov: dict) -> str:
+    """'Provisional: the training records end on 13 Nov 2026; the figure may change.'"""
+    parts = []
+    for s in prov["sources"]:
+        what = RECORDS.get(s["source"], s["label"].lower())
+        if isinstance(s.get("channels_without_cost"), str):
+            parts.append(f"{what} has no cost yet for {s['channels_without_cost']}")
+        elif not is_missing(s.get("last_record_on")) and not (
+                not is_missing(s.get("month_end")) and pd.Timestamp(s["last_record_on"]) >= pd.Timestamp(s["month_end"])):
+            parts.append(f"the {what} end on {_date(s['last_record_on'])}" if not what.startswith("the ")
+                         else f"{what} ends on {_date(s['last_record_on'])}")
+        else:
+            parts.append(f"{what} {'is' if what.startswith('the ') else 'are'} incomplete for this period"
+                         if what.startswith("the ") else f"the {what} are incomplete for this period")
+    return "Provisional: " + "; ".join(parts) + ", so the figure may change."
+
+
+def card_lines(row: pd.Series) -> list[str]:
+    """Markdown lines for a KPI card: provisional flag and the owner's note (or that
+    there is none for a figure not on target). Only the whole council's figure has
+    notes: a card showing a service or directorate gets none."""
+    run = data.current_run()
+    if run is None or row.get("breakdown") or not row.get("period"):
+        return []
+    lines = []
+    prov = data.provisional_for(run, row["kpi_id"], row["period"])
+    if prov:
+        lines.append(f"**{escape_markdown(provisional_sentence(prov))}**")
+    note = data.commentary_for(run, row["kpi_id"], row["period"])
+    if note:
+        lines.append(f"Owner's note ({escape_markdown(_by_whom(note))}): *{escape_markdown(_shortened(note['text']))}*")
+    elif row.get("rag") in NOT_ON_TARGET:
+        lines.append(escape_markdown(_missing_commentary(run, row["kpi_id"])))
+    return lines
+
+
+def chart_notes(run: data.Run, kpi_id: str, period: str, rag) -> list[str]:
+    """Markdown paragraphs under a KPI's chart, for its latest period shown: the
+    provisional flag and the owner's note in full."""
+    out = []
+    prov = data.provisional_for(run, kpi_id, period)
+    if prov:
+        out.append(f"**{escape_markdown(provisional_sentence(prov))}**")
+    note = data.commentary_for(run, kpi_id, period)
+    when = period_label(period)
+    if note:
+        out.append(f"**Owner's note on {escape_markdown(when)}** ({escape_markdown(_by_whom(note))}): "
+                   f"{escape_markdown(note['text'])}")
+    elif rag in NOT_ON_TARGET:
+        out.append(escape_markdown(_missing_commentary(run, kpi_id)))
+    return out
+
+
+def commentary_table(run: data.Run, kpi_id: str, up_to: str | None = None) -> pd.DataFrame:
+    """Every note on a KPI, newest first, as a table people read (cells are text, not markdown)."""
+    df = data.kpi_commentary(run, kpi_id)
+    if df.empty:
+        return df
+    if up_to is not None:
+        df = df[df["period"] <= up_to]
+    df = df.sort_values("period", ascending=False)
+    return pd.DataFrame({"Period": df["period"].map(period_label), "Owner": df["owner_role"],
+                         "Written on": df["written_on"].map(_date), "Commentary": df["text"]})
+
+
+def pack_html(run: data.Run, row: pd.Series) -> str:
+    """The notes on a KPI for the board pack, as escaped HTML paragraphs."""
+    if row.get("breakdown") or not row.get("period"):
+        return ""
+    parts = []
+    prov = data.provisional_for(run, row["kpi_id"], row["period"])
+    if prov:
+        parts.append(f'<p class="note provisional"><strong>{html_escape(provisional_sentence(prov))}</strong></p>')
+    note = data.commentary_for(run, row["kpi_id"], row["period"])
+    if note:
+        parts.append(f'<p class="note commentary"><strong>Owner\'s note</strong> ({html_escape(_by_whom(note))}): '
+                     f'{html_escape(" ".join(str(note["text"]).split()))}</p>')
+    elif row.get("rag") in NOT_ON_TARGET:
+        parts.append(f'<p class="note no-commentary">{html_escape(_missing_commentary(run, row["kpi_id"]))}</p>')
+    return "".join(parts)
+
+
