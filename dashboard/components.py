@@ -40,15 +40,11 @@ def release_line(run: data.Run) -> str:
     try:
         rel = release.release(m)
     except release.ScheduleError as e:  # a broken setting must not take the page down
-        return (f"Last updated **{m.get('published_at', 'unknown')}** · next update: the schedule setting "
-                f"cannot be read ({e})")
+        return (f"Data as at **{m.get('data_as_at') or 'unknown'}** · last updated {m.get('published_at', 'unknown')}"
+                f" · next update: the schedule setting cannot be read ({e})")
     updated = release.when_text(rel.last_updated) if rel.last_updated else "unknown"
-    parts = [f"Last updated **{updated}**",
-             f"next update due **{release.when_text(rel.next_due)}** ({rel.schedule.in_words()})"]
-    as_at = m.get("data_as_at")
-    if as_at:
-        parts.append(f"data to {release.day_text(as_at)}")
-    line = " · ".join(parts)
+    line = (f"Data as at **{m.get('data_as_at') or 'unknown'}** · last updated {updated} · "
+            f"next update due **{release.when_text(rel.next_due)}** ({rel.schedule.in_words()})")
     if rel.late_since:
         line = (f"**Late: the update due at {release.when_text(rel.late_since)} has not been published;** "
                 f"these figures are from the last one. " + line)

@@ -43,7 +43,8 @@ STORIES = {
         "Frontline teams have completed the course; back-office teams are behind. Heads of service have been "
         "asked to book the remaining staff onto the next two sessions.",
     ]),
-    "stage1_on_time_rate": ((C.STAGE1_ON_TIME, 0.0), [
+    # published on-time rates run ~3 points below the drawn share (late answers bunch in busy months)
+    "stage1_on_time_rate": ((C.STAGE1_ON_TIME, -0.03), [
         "Complaints about housing repairs take longest to answer because the repair itself has to be checked. "
         "A weekly review of cases nearing their deadline started this month.",
         "Two complaint officers were on leave in the same fortnight. Cases were re-allocated and the service now "
@@ -77,10 +78,10 @@ def _target_in(month: str, targets: list[tuple[str, float]]) -> float | None:
 
 
 def off_target_months(config: DemoConfig) -> dict[str, list[str]]:
-    """kpi_id -> the months of the range its calibrated trend misses the target by
-    more than a third of the amber band (so the published figure is off target too)."""
+    """kpi_id -> the months of the range its calibrated trend is on the wrong side of the
+    target (so the published figure is very likely off or near target too)."""
     out = {}
-    for kid, (polarity, targets, band, _owner) in _targets().items():
+    for kid, (polarity, targets, band, _owner) in _targets().items():  # noqa: B007
         (anchors, shift), _ = STORIES[kid]
         months = []
         for month in config.months:
@@ -91,7 +92,7 @@ def off_target_months(config: DemoConfig) -> dict[str, list[str]]:
             if kid == "call_answer_rate" and month == C.TELEPHONY_GO_LIVE[:7]:
                 value += C.TELEPHONY_DIP[0][0] / 2  # the go-live month's dip
             miss = (target - value) if polarity == "higher" else (value - target)
-            if miss > band / 3:
+            if miss > 0:
                 months.append(month)
         out[kid] = months
     return out
