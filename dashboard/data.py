@@ -764,36 +764,47 @@ def kpi_commentary(run: Run, kpi_id: str | None = None) -> pd.DataFrame:
 
 def commentary_for(run: Run, kpi_id: str, period: str | None) -> dict | None:
     """The owner's note on a KPI's figure for one period, or None."""
-    if not period:
-        return None
+    return _commentary_index(run).get((kpi_id, period)) if period else None
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _commentary_index(run: Run) -> dict[tuple[str, str], dict]:
+    # one lookup table per run: every card asks, and a card must stay cheap
     df = kpi_commentary(run)
-    if df.empty:
-        return None
-    hit = df[(df["kpi_id"] == kpi_id) & (df["period"] == period)]
-    return None if hit.empty else hit.iloc[0].to_dict()
+    return {(r["kpi_id"], r["period"]): r for r in df.to_dict("records")} if len(df) else {}
 
 
 def provisional_for(run: Run, kpi_id: str, period: str | None) -> dict | None:
     """Why a KPI's figure for a period is provisional (its incomplete sources, with
     how far each reaches), or None when every source covers it."""
-    if not period:
-        return None
+    return _provisional_index(run).get((kpi_id, period)) if period else None
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _provisional_index(run: Run) -> dict[tuple[str, str], dict]:
     prov = _mart_or_empty(run, "fct_kpi_provisional")
     if prov.empty:
-        return None
-    hit = prov[(prov["kpi_id"] == kpi_id) & (prov["period"] == period) & prov["is_provisional"]]
-    if hit.empty:
-        return None
-    row = hit.iloc[0]
+        return {}
     coverage = source_coverage(run)
-    sources = []
-    for source in row["incomplete_sources"]:
-        c = coverage[(coverage["source"] == source) & (coverage["period"] == period)] if len(coverage) else coverage
-        sources.append({"source": source, "label": SOURCE_LABELS.get(source, source),
-                        "last_record_on": c["source_last_record_on"].iloc[0] if len(c) else row["records_end_on"],
-                        "channels_without_cost": c["channels_without_cost"].iloc[0] if len(c) else None,
-                        "month_end": c["month_end"].iloc[0] if len(c) else None})
-    return {"kpi_id": kpi_id, "period": period, "records_end_on": row["records_end_on"], "sources": sources}
+    by_source = {(r["source"], r["period"]): r for r in coverage.to_dict("records")} if len(coverage) else {}
+    out = {}
+    for row in prov[prov["is_provisional"]].to_dict("records"):
+        sources = []
+        for source in row["incomplete_sources"]:
+            c = by_source.get((source, row["period"]), {})
+            sources.append({"source": source, "label": SOURCE_LABELS.get(source, source),
+                            "last_record_on": c.get("source_last_record_on", row["records_end_on"]),
+                            "channels_without_cost": c.get("channels_without_cost"),
+                            "month_end": c.get("month_end")})
+        out[(row["kpi_id"], row["period"])] = {"kpi_id": row["kpi_id"], "period": row["period"],
+                                               "records_end_on": row["records_end_on"], "sources": sources}
+    return out
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def kpi_cadences(run: Run) -> dict[str, str]:
+    cat = kpi_catalogue(run)
+    return dict(zip(cat["kpi_id"], cat["cadence"], strict=True))
 
 
 def source_coverage(run: Run) -> pd.DataFrame:

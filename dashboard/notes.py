@@ -17,7 +17,7 @@ import pandas as pd
 from dashboard import data
 from dashboard.formatting import is_missing, period_label
 
-CARD_NOTE_CHARS = 110  # a card shows the start of the note; the chart section and the pack show it all
+CARD_NOTE_CHARS = 70  # a card shows the start of the note; the chart section and the pack show it all
 NOT_ON_TARGET = ("red", "amber")
 # how each source's records are called in a sentence
 RECORDS = {"calls": "call records", "contacts": "contact records (online, e-mail, webchat, hubs)",
@@ -51,8 +51,7 @@ def _shortened(text: str, limit: int = CARD_NOTE_CHARS) -> str:
 
 
 def _period_word(run: data.Run, kpi_id: str) -> str:
-    info = data.kpi_info(run, kpi_id)
-    return "wave" if info.get("cadence") == "wave" else "month"
+    return "wave" if data.kpi_cadences(run).get(kpi_id) == "wave" else "month"
 
 
 def _missing_commentary(run: data.Run, kpi_id: str) -> str:
@@ -80,6 +79,19 @@ def provisional_sentence(prov: dict) -> str:
     return "Provisional: " + "; ".join(parts) + ", so the figure may change."
 
 
+def provisional_short(prov: dict) -> str:
+    """'Provisional: training records end 13 Nov 2026' (a card's width)."""
+    parts = []
+    for s in prov["sources"]:
+        what = RECORDS.get(s["source"], s["label"].lower()).split(" (")[0].removeprefix("the ")
+        reach = s.get("last_record_on")
+        ends = not is_missing(reach) and (is_missing(s.get("month_end"))
+                                          or pd.Timestamp(reach) < pd.Timestamp(s["month_end"]))
+        parts.append(f"{what} end {_date(reach)}" if ends and not isinstance(s.get("channels_without_cost"), str)
+                     else f"{what} incomplete")
+    return "Provisional: " + "; ".join(parts)
+
+
 def card_lines(row: pd.Series) -> list[str]:
     """Markdown lines for a KPI card: provisional flag and the owner's note (or that
     there is none for a figure not on target). Only the whole council's figure has
@@ -90,10 +102,11 @@ def card_lines(row: pd.Series) -> list[str]:
     lines = []
     prov = data.provisional_for(run, row["kpi_id"], row["period"])
     if prov:
-        lines.append(f"**{escape_markdown(provisional_sentence(prov))}**")
+        lines.append(f"**{escape_markdown(provisional_short(prov))}**")
     note = data.commentary_for(run, row["kpi_id"], row["period"])
-    if note:
-        lines.append(f"Owner's note ({escape_markdown(_by_whom(note))}): *{escape_markdown(_shortened(note['text']))}*")
+    if note:  # the start of it: the owner's role and the whole note are under the chart and in the pack
+        lines.append(f"Owner's note ({escape_markdown(_date(note['written_on']))}): "
+                     f"*{escape_markdown(_shortened(note['text']))}*")
     elif row.get("rag") in NOT_ON_TARGET:
         lines.append(escape_markdown(_missing_commentary(run, row["kpi_id"])))
     return lines

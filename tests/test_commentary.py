@@ -169,12 +169,14 @@ def test_card_shows_the_note_escaped_the_missing_note_and_the_provisional_flag(p
     latest = pointed["latest"]
     at = open_page("overview", period=period_label(latest))
     shown = texts(at)
-    assert "Owner's note (Director of Customer Services" in shown
+    assert f"Owner's note (28 {period_label(latest, short=True)})" in unescaped(shown)
     assert "Take\\-up is behind plan" in shown  # the corrected note, escaped for markdown
     # markdown from an extract is shown literally: every control character escaped
     assert "\\*\\*not\\*\\* good \\:red\\[alarm\\] \\$x^2\\$" in shown.replace("\\^", "^")
     assert "**not**" not in shown.replace("\\*\\*not\\*\\*", "")
-    assert "Provisional: the training records end on" in unescaped(shown)
+    reach = mart(pointed["marts"], "fct_source_coverage", "source = 'staff_training' AND period = ?",
+                 [latest])["source_last_record_on"].iloc[0]
+    assert f"Provisional: training records end {reach.day} {period_label(latest, short=True)}" in unescaped(shown)
     run = data.current_run()
     card = data.scorecard(run, latest)
     off = card[card["rag"].isin(["red", "amber"]) & ~card["kpi_id"].isin(["digital_share",

@@ -115,7 +115,7 @@ def test_methodology_page_renders_every_file_in_order_and_every_definition(marts
     for f in files:
         first = f.read_text(encoding="utf-8").lstrip().splitlines()[0]
         assert first.startswith("## "), f.name
-    table = [d.value for d in at_.dataframe if "Definition" in d.value.columns][0]
+    table = [t.value for t in at_.table if "Definition" in t.value.columns][0].reset_index()
     cat = yaml.safe_load((Path(__file__).resolve().parent.parent / "data" / "reference" /
                           "kpi_catalogue.yaml").read_text())
     assert set(table["Measure"]) == {k["name"] for k in cat["kpis"]}

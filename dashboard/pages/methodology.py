@@ -50,9 +50,8 @@ table = pd.DataFrame({
     "Target status": cat["target_status"].fillna("–"),
     "Owner": cat["owner"],
 })
-st.dataframe(table, hide_index=True, width="stretch", height=min(38 * len(table) + 40, 640),
-             column_config={"Measure": st.column_config.TextColumn(pinned=True),
-                            "Definition": st.column_config.TextColumn(width="large")})
+# a static table: definitions wrap in full, as on a printed methodology page
+st.table(table[["Measure", "Definition", "Published", "Computed from", "Latest target", "Owner"]].set_index("Measure"))
 st.download_button("Download the definitions (CSV)", data=ui.to_csv_bytes(table), file_name="kpi-definitions.csv",
                    mime="text/csv", key="dl-definitions", icon=":material/download:")
 
