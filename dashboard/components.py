@@ -53,7 +53,7 @@ def release_line(run: data.Run) -> str:
 
 def data_as_at(run: data.Run) -> None:
     st.caption(f"{release_line(run)} · run {run.run_id}")
-    link_to("methodology", "Methodology: definitions, status rules, weighting, disclosure control, release schedule")
+    link_to("methodology", "Methodology: how these statistics are made")
 
 
 def dq_status_line(run: data.Run) -> None:
