@@ -204,3 +204,24 @@ def test_board_pack_carries_the_notes_html_escaped(pointed):
     assert "<script" not in html and "Priya Shah" not in html
     if "no-commentary" in html:
         assert "No commentary from the owner for this month." in html
+
+
+@pytest.mark.browser
+@pytest.mark.xdist_group("browser")
+def test_in_chromium_markdown_in_a_note_is_shown_literally(env):
+    """What a reader sees: the note's asterisks, colour directive and dollar signs as typed,
+    no bold, no red text, no formula; and the provisional flag in words."""
+    from tests.browser.server import browser, page_errors, streamlit_server, wait_for_app
+
+    latest = env["latest"]
+    with streamlit_server(env["marts"]) as url, browser() as b:
+        page = b.new_page(viewport={"width": 1366, "height": 2600})
+        page.goto(f"{url}/?period={period_label(latest).replace(' ', '+')}")
+        wait_for_app(page)
+        page.wait_for_selector("text=Owner's note", timeout=120_000)
+        assert page_errors(page) == []
+        main = page.inner_text("[data-testid='stMain']")
+        assert "**not** good :red[alarm] $x^2$" in main
+        assert "Provisional: training records end" in main
+        html = page.inner_html("[data-testid='stMain']")
+        assert "<strong>not</strong>" not in html and "alarm</span>" not in html and "katex" not in html
