@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard import data, svg
+from dashboard import data, notes, release, svg
 from dashboard.components import sentence, survey_change_text
 from dashboard.formatting import (
     RAG,
@@ -39,6 +39,7 @@ th { background: #f3f2f1; } td.num { text-align: right; white-space: nowrap; }
 .kpis { display: flex; flex-wrap: wrap; gap: 16px; } .kpi { border: 1px solid #b1b4b6; padding: 8px 10px; width: 480px; }
 .kpi p { margin: 2px 0; font-size: 13px; } .axis { font-size: 10px; fill: #505a5f; }
 .legend { font-size: 13px; color: #505a5f; } .page { page-break-before: always; }
+.note { border-left: 4px solid #1d70b8; padding-left: 8px; } .provisional { border-left-color: #f47738; }
 @media print { body { margin: 0; } .kpi { break-inside: avoid; } }
 """
 
@@ -90,8 +91,18 @@ def _trend_block(run: data.Run, row: pd.Series, period: str) -> str:
             f'<p><strong class="value">{escape(latest)}</strong> '
             f'({escape(period_label(row["period"]) if row["period"] else "no data")}) · '
             f'{escape(fmt_target(row["target"], row["unit"], row["polarity"]))} · {_rag_cell(row["rag"])}</p>'
-            f'{chart or "<p>No figures yet.</p>"}'
+            f'{chart or "<p>No figures yet.</p>"}{notes.pack_html(run, row)}'
             f'<p>{escape(row["definition"])}</p><p class="legend">Source: {escape(row["source"] or "")}</p></div>')
+
+
+def release_text(run: data.Run) -> str:
+    """When these data were published and when the next update is due (dashboard/release.py)."""
+    try:
+        rel = release.release(run.manifest)
+    except release.ScheduleError:
+        return ""
+    updated = release.when_text(rel.last_updated) if rel.last_updated else "unknown"
+    return f"Last updated {updated} · next update due {release.when_text(rel.next_due)} ({rel.schedule.in_words()})"
 
 
 def dq_text(run: data.Run) -> str:
@@ -117,6 +128,7 @@ def render(run: data.Run, period: str) -> str:
         f"<p class='meta'>Figures for <strong>{escape(period_label(period))}</strong> · data as at "
         f"{escape(str(m.get('data_as_at') or 'unknown'))} · published {escape(str(m.get('published_at', '')))} · "
         f"run {escape(run.run_id)}</p>",
+        f"<p class='meta'>{escape(release_text(run))}</p>",
         f"<p class='dq'>{escape(dq_text(run))}</p>",
         "<p class='legend'>Status is given in words and a symbol: ✓ On target · ! Near target (within the "
         "agreed margin) · ✗ Off target · – No target. Changes say whether the move is better or worse for "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, charts, data, downloads, filters
+from dashboard import auth, charts, data, downloads, filters, notes, release
 from dashboard.filters import Filters
 from dashboard.formatting import (
     RAG,
@@ -49,10 +49,28 @@ def require_run() -> data.Run:
     return run
 
 
-def data_as_at(run: data.Run) -> None:
+def release_line(run: data.Run) -> str:
+    """When the data were last updated, when the next update is due (the operator's
+    schedule, dashboard/release_schedule.toml) and how far the data reach, in one
+    markdown line, as GOV.UK and ONS releases give it. Late updates say so."""
     m = run.manifest
-    st.caption(f"Data as at **{m.get('data_as_at') or 'unknown'}** · published {m.get('published_at', '')} "
-               f"· run {run.run_id}")
+    try:
+        rel = release.release(m)
+    except release.ScheduleError as e:  # a broken setting must not take the page down
+        return (f"Data as at **{m.get('data_as_at') or 'unknown'}** · last updated {m.get('published_at', 'unknown')}"
+                f" · next update: the schedule setting cannot be read ({e})")
+    updated = release.when_text(rel.last_updated) if rel.last_updated else "unknown"
+    line = (f"Data as at **{m.get('data_as_at') or 'unknown'}** · last updated {updated} · "
+            f"next update due **{release.when_text(rel.next_due)}** ({rel.schedule.in_words()})")
+    if rel.late_since:
+        line = (f"**Late: the update due at {release.when_text(rel.late_since)} has not been published;** "
+                f"these figures are from the last one. " + line)
+    return line
+
+
+def data_as_at(run: data.Run) -> None:
+    st.caption(f"{release_line(run)} · run {run.run_id}")
+    link_to("methodology", "Methodology: how these statistics are made")
 
 
 def dq_status_line(run: data.Run) -> None:
@@ -169,6 +187,7 @@ def kpi_card(row: pd.Series) -> None:
                              f"{fmt_value(row['year_ago_value'], unit)} ({yoy})")
         if row.get("suppressed"):
             lines.append("Fewer than 10 answers: not shown")
+        lines += notes.card_lines(row)  # provisional flag and the owner's note (dashboard/notes.py)
         st.caption("  \n".join(lines))
 
 
@@ -351,12 +370,20 @@ def kpi_trend(run: data.Run, kpi_id: str, f: Filters, *, key: str, events: pd.Da
     st.caption(f"{markdown_text(period_label(last['period']))}: "
                f"**{fmt_value(last['value'], info['unit'], precise=True)}** · "
                f"{fmt_target(last['target'], info['unit'], info['polarity'])} · {rag_text(last['rag'])}")
+    if not bd:  # owners comment on the whole council's figure
+        for paragraph in notes.chart_notes(run, kpi_id, last["period"], last["rag"]):
+            st.markdown(paragraph)
     table, config = kpi_table(series, info["unit"])
     with st.expander("Definition, source and data"):
         st.markdown(about_kpi(info))
         st.dataframe(table, hide_index=True, width="stretch", column_config=config)
         downloads.download_button("Download CSV", lambda: to_csv_bytes(table), file_name=f"{kpi_id}-{f.period}.csv",
                                   mime="text/csv", key=f"dl-{key}", icon=":material/download:")
+        history = notes.commentary_table(run, kpi_id, f.period)
+        if len(history):
+            st.markdown("**The owner's commentary, period by period**")
+            st.dataframe(history, hide_index=True, width="stretch",
+                         column_config={"Commentary": st.column_config.TextColumn(width="large")})
 
 
 def chart_with_table(fig, table: pd.DataFrame, *, key: str, label: str, file_name: str,

@@ -327,7 +327,7 @@ def data_quality_status(run: Run) -> dict:
 SOURCE_LABELS = {
     "calls": "Telephony calls", "contacts": "Other channels (CRM, web, hubs)", "channel_costs": "Channel costs",
     "complaints": "Complaints", "survey_responses": "Surveys", "staff_training": "Staff training",
-    "workforce": "Workforce headcount", "action_plan": "Action plan",
+    "workforce": "Workforce headcount", "action_plan": "Action plan", "kpi_commentary": "Owners' commentary",
 }
 
 
@@ -866,3 +866,69 @@ def complaints_by_ward_year(run: Run, period: str) -> pd.DataFrame:
     month = pd.Timestamp(f"{period}-01")
     start = month.year if month.month >= 4 else month.year - 1
     return mart(run, "fct_complaints_ward", "financial_year = ?", (f"{start}/{str(start + 1)[-2:]}",))
+
+
+# ================================================================ owners' commentary and release information (issue 12)
+# fct_kpi_commentary (what a KPI's owner says about a period), fct_kpi_provisional
+# (figures whose sources do not yet cover the month) and fct_source_coverage. A run
+# published before these marts existed reads as "none" rather than failing.
+def _mart_or_empty(run: Run, name: str, where: str = "", params: tuple = ()) -> pd.DataFrame:
+    if not Path(run.path(name)).exists():
+        return pd.DataFrame()
+    return mart(run, name, where, params)
+
+
+def kpi_commentary(run: Run, kpi_id: str | None = None) -> pd.DataFrame:
+    """Owners' notes, one per KPI and period (the latest delivered), oldest first."""
+    df = _mart_or_empty(run, "fct_kpi_commentary", *(("kpi_id = ?", (kpi_id,)) if kpi_id else ()))
+    return df.sort_values(["kpi_id", "period"]).reset_index(drop=True) if len(df) else df
+
+
+def commentary_for(run: Run, kpi_id: str, period: str | None) -> dict | None:
+    """The owner's note on a KPI's figure for one period, or None."""
+    return _commentary_index(run).get((kpi_id, period)) if period else None
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _commentary_index(run: Run) -> dict[tuple[str, str], dict]:
+    # one lookup table per run: every card asks, and a card must stay cheap
+    df = kpi_commentary(run)
+    return {(r["kpi_id"], r["period"]): r for r in df.to_dict("records")} if len(df) else {}
+
+
+def provisional_for(run: Run, kpi_id: str, period: str | None) -> dict | None:
+    """Why a KPI's figure for a period is provisional (its incomplete sources, with
+    how far each reaches), or None when every source covers it."""
+    return _provisional_index(run).get((kpi_id, period)) if period else None
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _provisional_index(run: Run) -> dict[tuple[str, str], dict]:
+    prov = _mart_or_empty(run, "fct_kpi_provisional")
+    if prov.empty:
+        return {}
+    coverage = source_coverage(run)
+    by_source = {(r["source"], r["period"]): r for r in coverage.to_dict("records")} if len(coverage) else {}
+    out = {}
+    for row in prov[prov["is_provisional"]].to_dict("records"):
+        sources = []
+        for source in row["incomplete_sources"]:
+            c = by_source.get((source, row["period"]), {})
+            sources.append({"source": source, "label": SOURCE_LABELS.get(source, source),
+                            "last_record_on": c.get("source_last_record_on", row["records_end_on"]),
+                            "channels_without_cost": c.get("channels_without_cost"),
+                            "month_end": c.get("month_end")})
+        out[(row["kpi_id"], row["period"])] = {"kpi_id": row["kpi_id"], "period": row["period"],
+                                               "records_end_on": row["records_end_on"], "sources": sources}
+    return out
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def kpi_cadences(run: Run) -> dict[str, str]:
+    cat = kpi_catalogue(run)
+    return dict(zip(cat["kpi_id"], cat["cadence"], strict=True))
+
+
+def source_coverage(run: Run) -> pd.DataFrame:
+    """Per source and month, whether its records cover the whole month (fct_source_coverage)."""
+    return _mart_or_empty(run, "fct_source_coverage")

@@ -101,6 +101,9 @@ class Reference:
             "sites": sorted(self.csv("sites").site),
             "question_ids": sorted(questions.question_id),
             "question_answers": [f"{q}|{a}" for q, a in answer_pairs],
+            # the KPI catalogue, for owners' commentary (expectations/kpi_commentary.json)
+            "kpi_ids": sorted(k["id"] for k in self.catalogue["kpis"]),
+            "wave_kpi_ids": sorted(k["id"] for k in self.catalogue["kpis"] if k["cadence"] == "wave"),
         }
 
     @cached_property
@@ -137,6 +140,7 @@ class Reference:
                 "baseline_source": base.get("source"),
                 "owner": k.get("owner"),
                 "source": k.get("source"),
+                "sources": list(k["sources"]),
             })
         return pd.DataFrame(rows)
 
@@ -215,7 +219,8 @@ def _check_catalogue(cat: dict, path: Path) -> None:
     seen = set()
     for k in cat["kpis"]:
         kid = k.get("id", "?")
-        for name in ("id", "name", "outcome", "definition", "unit", "kind", "cadence", "valid_range", "polarity"):
+        for name in ("id", "name", "outcome", "definition", "unit", "kind", "cadence", "valid_range", "polarity",
+                     "sources"):
             if name not in k:
                 raise ReferenceError(f"{path}: KPI {kid} has no {name}")
         if kid in seen:
@@ -232,6 +237,7 @@ def _check_catalogue(cat: dict, path: Path) -> None:
         if k["cadence"] not in KPI_CADENCES:
             raise ReferenceError(f"{path}: KPI {kid} has unknown cadence {k['cadence']!r}")
         _check_valid_range(k["valid_range"], kid, k["unit"], path)
+        _check_sources(k["sources"], kid, path)
         if k.get("targets"):
             if k["polarity"] == "none":
                 raise ReferenceError(f"{path}: KPI {kid} has targets but polarity none")
@@ -252,3 +258,19 @@ def _check_valid_range(rng, kid: str, unit: str, path: Path) -> None:
         raise ReferenceError(f"{path}: KPI {kid} valid_range lowest {low} is above highest {high}")
     if unit == "rate" and (low is None or high is None or low < 0 or high > 1):
         raise ReferenceError(f"{path}: KPI {kid} is a rate: its valid_range must lie within [0, 1]")
+
+
+def _check_sources(sources, kid: str, path: Path) -> None:
+    """The landing-zone sources (data contract s2) a KPI is computed from: a month in
+    which any of them is incomplete makes the KPI's figure provisional."""
+    from pipelines.contract import load_sources
+
+    known = set(load_sources())
+    if not isinstance(sources, list) or not sources or not all(isinstance(s, str) for s in sources):
+        raise ReferenceError(f"{path}: KPI {kid} sources must be a non-empty list of source names")
+    unknown = [s for s in sources if s not in known]
+    if unknown:
+        raise ReferenceError(f"{path}: KPI {kid} has unknown source(s) {', '.join(unknown)} "
+                             f"(sources are {', '.join(sorted(known))})")
+    if len(set(sources)) != len(sources):
+        raise ReferenceError(f"{path}: KPI {kid} lists a source twice")

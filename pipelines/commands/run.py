@@ -261,6 +261,8 @@ def _manifest(con, run_id: str, mode: str, started_at: dt.datetime, reports: lis
         "mode": mode,
         "started_at": started_at.isoformat(timespec="seconds"),
         "published_at": dt.datetime.now().isoformat(timespec="seconds"),
+        # the same instant without doubt about the server's clock zone (the pages' "last updated")
+        "published_at_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "timezone": "Europe/London",
         "data_as_at": as_at.isoformat(sep=" ", timespec="seconds") if as_at else None,
         "latest_complete_period": latest_complete,

@@ -9,6 +9,7 @@ WITH published AS (
     UNION ALL SELECT 'staff_training' AS source, count(*) AS rows_published, max(completed_on)::TIMESTAMP AS latest_event FROM stg_staff_training
     UNION ALL SELECT 'workforce' AS source, count(*) AS rows_published, max(month)::TIMESTAMP AS latest_event FROM stg_workforce
     UNION ALL SELECT 'action_plan' AS source, count(*) AS rows_published, max(reported_on)::TIMESTAMP AS latest_event FROM stg_action_plan
+    UNION ALL SELECT 'kpi_commentary' AS source, count(*) AS rows_published, max(written_on)::TIMESTAMP AS latest_event FROM stg_kpi_commentary
 ),
 files AS (
     SELECT source, count(*) AS files, count_if(status = 'refused') AS files_refused,
