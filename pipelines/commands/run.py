@@ -181,6 +181,8 @@ def _manifest(con, run_id: str, mode: str, started_at: dt.datetime, reports: lis
     as_at = con.execute("SELECT max(latest_event) FROM marts.dq_freshness WHERE source IN ('calls', 'contacts')"
                         ).fetchone()[0]
     open_q = con.execute("SELECT count(*) FROM marts.dq_quarantine WHERE status = 'open'").fetchone()[0]
+    # figures outside their KPI's valid range: data-quality failures, published with no status
+    out_of_range = con.execute("SELECT count(*) FROM marts.dq_kpi_out_of_range").fetchone()[0]
     latest_complete = con.execute(
         "SELECT max(period) FROM marts.dim_periods WHERE is_complete").fetchone()[0]
     return {
@@ -193,6 +195,7 @@ def _manifest(con, run_id: str, mode: str, started_at: dt.datetime, reports: lis
         "latest_complete_period": latest_complete,
         "totals": totals,
         "rows_quarantined": {"this_run": totals["rows_quarantined"], "open": open_q},
+        "kpi_values_out_of_range": out_of_range,
         "files_refused": [x for r in reports for x in r.refused],
         "suite_errors": {r.source: r.suite_error for r in reports if r.suite_error},
         "skipped_files": {r.source: r.skipped_files for r in reports if r.skipped_files},
