@@ -22,6 +22,9 @@ for e in errors.itertuples():
     st.error(f"The expectation file for **{e.source}** could not be used, so that source's new files are "
              f"waiting: {e.message}", icon=":material/report:")
 
+# ------------------------------------------------------------------ impossible KPI figures
+ui.out_of_range_section(run)
+
 # ------------------------------------------------------------------ freshness
 st.subheader("Freshness by source")
 fresh = data.dq_freshness(run)
