@@ -325,7 +325,8 @@ def kpi_table(series: pd.DataFrame, info: pd.Series, spc_points: pd.DataFrame | 
     a monthly measure its SPC variation, assurance and limits (the chart's reading)."""
     survey = info.get("kind") == "survey"
     shown, statuses = status.shown_and_status(series, info)
-    table = pd.DataFrame({"Period": series["period"].map(lambda p: period_label(p, short=True)),
+    table = pd.DataFrame({"Measure": info["name"],
+                          "Period": series["period"].map(lambda p: period_label(p, short=True)),
                           "Value": shown,
                           "Target": [status.target_text(t, info["unit"], info["polarity"]) for t in series["target"]],
                           "Status": statuses})
@@ -496,9 +497,10 @@ def kpi_breakdown_chart(run: data.Run, kpi_id: str, dimension: str, period: str,
     if survey:
         st.caption(f"Wave {df['period'].iloc[0]}; lines show the 95% interval.")
     shown_values, statuses = status.shown_and_status(df, info)
-    table = df.assign(shown=shown_values, status=statuses,
+    table = df.assign(shown=shown_values, status=statuses, measure=info["name"],
                       target_text=[status.target_text(t, info["unit"], info["polarity"]) for t in df["target"]])
-    cols = {"label": dimension.replace("_", " ").capitalize(), "period": "Period", "shown": "Value",
+    cols = {"measure": "Measure", "label": dimension.replace("_", " ").capitalize(), "period": "Period",
+            "shown": "Value",
             "target_text": "Target", "status": "Status", "value": "Value (unrounded)",
             "numerator": "Numerator", "denominator": "Denominator"}
     if survey:
@@ -600,7 +602,8 @@ def page_url(page: str, period: str, anchor: str | None = None) -> str | None:
         return None
     from urllib.parse import quote
 
-    url = f"./{target.url_path}?{filters.PERIOD}={quote(period)}"
+    # the month as the sidebar's selector writes it in the URL ('November 2026')
+    url = f"./{target.url_path}?{filters.PERIOD}={quote(period_label(period))}"
     return url + (f"#{anchor}" if anchor else "")
 
 

@@ -66,12 +66,32 @@ def figure(row, value=None, target=None, rag=None) -> str:
         return "–"
     usual, most = places(row)
     published = rag if isinstance(rag, str) else None
-    if published is None or is_missing(target):
-        return fmt_value(value, unit, decimals=usual)
+    text = fmt_value(value, unit)  # the usual form (money in whole pounds from £10,000, £1.23m from £1m)
+    if published is None or is_missing(target) or rag_of(
+            usual_number(value, unit), target, row["polarity"], row.get("amber_band")) == published:
+        return text
     for d in range(usual, most + 1):
         if rag_of(shown_number(value, unit, d), target, row["polarity"], row.get("amber_band")) == published:
             return fmt_value(value, unit, decimals=d)
-    return fmt_value(value, unit, decimals=most)
+    # no number of places agrees: the published RAG and this rule differ (tests guard against it)
+    return text
+
+
+def usual_number(value, unit: str) -> float:
+    """The number a reader sees in fmt_value's usual form of a figure (formatting.fmt_value)."""
+    value = float(value)
+    if unit == "rate":
+        return shown_number(value, unit, 0)
+    if unit == "gbp":
+        size = abs(value)
+        if size >= 1_000_000:
+            return round(value / 1_000_000, 2) * 1_000_000
+        return shown_number(value, unit, 0 if size >= 10_000 else 2)
+    if unit == "per_10k":
+        return shown_number(value, unit, 1)
+    if unit in ("seconds", "count"):
+        return float(round(value))
+    return shown_number(value, unit, 2)
 
 
 def target_text(target, unit: str, polarity: str) -> str:
