@@ -9,10 +9,9 @@ from dashboard.formatting import period_label
 run, f = ui.start_page("Customer Experience Strategy 2023-26: Board overview", window=False)
 period = f.period
 ui.dq_status_line(run)
-st.markdown(f"Figures for **{period_label(period)}**. Each card shows the latest value, the target in force and "
-            "its status in words; for a monthly measure, whether the month is a special cause or common-cause "
-            "variation (NHS England's Making Data Count) and whether the target can be relied on; for a survey "
-            "measure, whether its change is significant and whether the target is within the margin of error.")
+st.markdown(f"Figures for **{period_label(period)}**: each measure's value, target and status in words. "
+            "A monthly measure says whether the month is a real change (a special cause) or ordinary variation "
+            "(NHS England's Making Data Count); a survey measure whether its change is significant.")
 st.download_button(
     "Download the board pack (HTML, reads offline)", data=lambda: board_pack.render(run, period),
     file_name=board_pack.file_name(period), mime="text/html", key="board-pack", icon=":material/picture_as_pdf:",
