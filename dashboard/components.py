@@ -5,16 +5,26 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, charts, data, downloads, filters, notes, release
+from dashboard import (
+    auth,
+    charts,
+    data,
+    downloads,
+    filters,
+    notes,
+    release,
+    spc,
+    spc_chart,
+    status,
+    svg,
+    wording,
+)
 from dashboard.filters import Filters
 from dashboard.formatting import (
     RAG,
-    direction_text,
     fmt_change,
-    fmt_target,
     fmt_value,
     is_missing,
-    negligible,
     period_label,
     rag_text,
 )
@@ -79,11 +89,28 @@ def dq_status_line(run: data.Run) -> None:
              "amber": (f"! Data quality: {s['files_refused']} file(s) refused, {s['rows_quarantined_open']:,} "
                        "row(s) held back"),
              "red": f"✗ Data quality: {s['suite_errors']} check file(s) could not be applied; some data is waiting."}
-    text = words[s["level"]]
+    text = with_out_of_range(words[s["level"]], s)
     if "data_quality" in st.session_state.get("_pages", {}):
         st.page_link(st.session_state["_pages"]["data_quality"], label=text, icon=":material/fact_check:")
     else:
         st.caption(text)
+
+
+def out_of_range_words(s: dict) -> str:
+    """The data-quality line's sentence on KPI figures outside their valid range ('' when none)."""
+    n = s.get("kpi_out_of_range", 0)
+    if not n:
+        return ""
+    return (f"{n} KPI figure{'s are' if n > 1 else ' is'} outside {'their' if n > 1 else 'its'} valid range: "
+            "shown as a data problem, with no status.")
+
+
+def with_out_of_range(text: str, s: dict) -> str:
+    """A data-quality line with the out-of-range sentence after it."""
+    extra = out_of_range_words(s)
+    if not extra:
+        return text
+    return f"{text if text.endswith('.') else text + '.'} {extra}"
 
 
 def link_to(page: str, label: str) -> None:
@@ -127,48 +154,66 @@ def survey_change_text(row) -> str | None:
 
 
 def kpi_card(row: pd.Series) -> None:
-    """One KPI: value, RAG (word and icon), target, change on the previous
-    period and on the same period a year before (in words), and a sparkline.
-    A survey figure shows its change on the previous wave only when it is
-    significant (fct_survey_change), with its base."""
+    """One KPI: the figure (printed by the catalogue's status rule, so it never
+    contradicts its status), the status in words and a symbol, the target, a
+    sparkline with a text alternative, and how it compares:
+
+    - a monthly measure: its SPC variation and assurance (fct_kpi_spc as it stood
+      that month), as icons with words; no arrow, since most month-to-month moves
+      are common-cause variation;
+    - a survey measure: whether the target lies within its 95% interval, and its
+      change on the previous wave in the words of the significance test (an arrow
+      only for a significant change of a survey wave measure).
+
+    A figure outside its KPI's valid range says "data problem" instead, with a
+    link to Data quality for those who may open it."""
     unit = row["unit"]
-    survey = row["kpi_id"].startswith("survey.")
+    survey = row.get("kind") == "survey"
+    monthly = row.get("cadence") == "monthly"
+    problem = status.is_data_problem(row)
     with st.container(border=True, width=CARD_WIDTH):
         delta = None
-        if survey:
+        if survey and not monthly and not problem:
             if is_true(row.get("significant")) and not is_missing(row.get("change")):
                 word = row.get("better_or_worse")
                 delta = fmt_change(row["change"], unit, short=True) + (f", {word}" if isinstance(word, str) else "")
-        elif not is_missing(row["value"]) and not is_missing(row["previous_value"]):
-            # Short, so it fits a narrow card: the change and better/worse; the
-            # period it is compared with is in the caption below.
-            words = direction_text(row["value"], row["previous_value"], row["polarity"], unit) or ""
-            word = words.rsplit(", ", 1)[1] if ", " in words else ""
-            change = row["value"] - row["previous_value"]
-            delta = ("no change" if negligible(change, unit)
-                     else fmt_change(change, unit, short=True) + (f", {word}" if word else ""))
-        spark = [v for v in row["spark"] if not is_missing(v)]
         # The name as text above the figure: a metric label is cut short in narrow columns.
         st.markdown(f"**{row['name']}**")
         help_text = row["definition"] + (f"\n\nSource: {row['source']}" if row.get("source") else "")
         st.metric(
             label=row["name"],
             label_visibility="collapsed",
-            value=fmt_value(row["value"], unit),
+            value="Data problem" if problem else status.figure(row),
             delta=delta,
-            delta_color="off" if row["polarity"] == "none" or delta == "no change" else (
-                "normal" if row["polarity"] == "higher" else "inverse"),
-            delta_arrow="off" if delta == "no change" else "auto",
+            delta_color="off" if row["polarity"] == "none" else ("normal" if row["polarity"] == "higher"
+                                                                 else "inverse"),
             help=help_text,
-            chart_data=spark if len(spark) > 1 else None,
-            chart_type="line",
         )
-        rag_badge(row["rag"])
-        lines = [f"Target {fmt_target(row['target'], unit, row['polarity'])}" if not is_missing(row["target"])
-                 else "No target set"]
+        status_badge(row)
+        if problem:
+            st.caption(status.data_problem_text(row))
+            link_to("data_quality", "See the Data quality page")
+        spark = svg.sparkline(row.get("spark") or [], label=wording.spark_alt(row), width=CARD_WIDTH - 40)
+        if spark:
+            st.markdown(spark, unsafe_allow_html=True)
+        if monthly:
+            lines = [spc.variation_line(_str(row.get("variation")), _str(row.get("special_cause_rule")),
+                                        _str(row.get("signal")))]
+            assurance = spc.assurance_line(_str(row.get("assurance")))
+            if assurance:
+                lines.append(assurance)
+            st.markdown("<br>".join(f'<span style="font-size:0.875rem">{x}</span>' for x in lines),
+                        unsafe_allow_html=True, help=_spc_help(row))
+        lines = [f"Target {status.target_text(row['target'], unit, row['polarity'])}"
+                 if not is_missing(row["target"]) else "No target set"]
         if survey:
+            margin = status.margin_text(row) if not problem else None
+            if margin:
+                lines.append(margin)
             if row["period"]:
-                lines.append(f"Wave {markdown_text(row['period'])}")  # a wave's label comes from the extract
+                # a wave's label comes from the extract
+                lines.append(f"Wave {markdown_text(row['period'])}" if not monthly
+                             else period_label(row["period"], short=True))
             previous = row.get("change_previous_period", row.get("previous_period"))
             change = survey_change_text({**row, "change_previous_period":
                                          markdown_text(previous) if isinstance(previous, str) else previous})
@@ -176,19 +221,53 @@ def kpi_card(row: pd.Series) -> None:
                 lines.append(sentence(change))
             if not is_missing(row.get("base_n")):
                 lines.append(f"Base {int(row['base_n']):,} respondents")
-        else:
-            if row["period"]:
-                before = (f" · {period_label(row['previous_period'], short=True)}: "
-                          f"{fmt_value(row['previous_value'], unit)}") if delta else ""
-                lines.append(period_label(row["period"], short=True) + before)
-            yoy = direction_text(row["value"], row["year_ago_value"], row["polarity"], unit)
-            if yoy:
-                lines.append(f"{period_label(row['year_ago_period'], short=True)}: "
-                             f"{fmt_value(row['year_ago_value'], unit)} ({yoy})")
+        elif row["period"]:
+            before = wording.previous_text(row)
+            lines.append(period_label(row["period"], short=True) + (f" · {before}" if before else ""))
+            year_ago = wording.year_ago_text(row)
+            if year_ago:
+                lines.append(f"A year before, {year_ago}")
         if row.get("suppressed"):
             lines.append("Fewer than 10 answers: not shown")
         lines += notes.card_lines(row)  # provisional flag and the owner's note (dashboard/notes.py)
         st.caption("  \n".join(lines))
+
+
+def _str(value) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _spc_help(row) -> str:
+    """The tooltip under the variation and assurance lines: what they mean and where the limits come from."""
+    parts = []
+    why = spc.variation_reason(_str(row.get("special_cause_rule")), _str(row.get("signal")))
+    if why and _str(row.get("variation")) != "common_cause":
+        parts.append(f"Why a special cause: {why}.")
+    parts.append("Variation and assurance follow NHS England's Making Data Count method (statistical process "
+                 "control): a month is a special cause only when it breaks one of the rules (outside the process "
+                 "limits, a run or trend of 7, 2 of 3 close to a limit); anything else is common-cause variation.")
+    meaning = spc.assurance_explained(_str(row.get("assurance")))
+    if meaning:
+        parts.append(f"Assurance: {meaning}.")
+    note = spc.limits_note(row)
+    if note:
+        parts.append(sentence(note) + ".")
+    parts.append("See the methodology page for the rules.")
+    return "\n\n".join(parts)
+
+
+def status_badge(row) -> None:
+    """The status as a badge: a word and an icon, never colour alone; a data problem says so."""
+    if status.is_data_problem(row):
+        d = status.DATA_PROBLEM
+        st.badge(d["label"], icon=d["icon"], color=d["badge"])
+    else:
+        rag_badge(row.get("rag"))
+
+
+def outcome_summary(every: pd.DataFrame, shown: pd.DataFrame | None = None) -> None:
+    """An outcome's status line: every measure counted, those off target named (wording.outcome_summary)."""
+    st.caption(wording.outcome_summary(every, shown))
 
 
 # Cards keep one width and wrap: four in a row at 1366 px, two on a tablet.
@@ -307,18 +386,40 @@ def number_format(unit: str) -> str:
             "per_10k": "%.1f"}.get(unit, "localized")
 
 
-def kpi_table(series: pd.DataFrame, unit: str) -> tuple[pd.DataFrame, dict]:
-    """A KPI's rows as a table people read (and download), with column formats."""
-    survey = series["kpi_id"].iloc[0].startswith("survey.") if len(series) else False
-    cols = {"period": "Period", "value": "Value", "target": "Target", "status": "Status",
-            "numerator": "Numerator", "denominator": "Denominator"}
+def kpi_table(series: pd.DataFrame, info: pd.Series, spc_points: pd.DataFrame | None = None
+              ) -> tuple[pd.DataFrame, dict]:
+    """A KPI's rows as a table people read (and download): each figure as the page prints
+    it (the status rule) beside its status, the unrounded value in its own column, and for
+    a monthly measure its SPC variation, assurance and limits (the chart's reading)."""
+    survey = info.get("kind") == "survey"
+    shown, statuses = status.shown_and_status(series, info)
+    table = pd.DataFrame({"Measure": info["name"],
+                          "Period": series["period"].map(lambda p: period_label(p, short=True)),
+                          "Value": shown,
+                          "Target": [status.target_text(t, info["unit"], info["polarity"]) for t in series["target"]],
+                          "Status": statuses})
+    if spc_points is not None and len(spc_points):
+        by = spc_points.set_index("period")
+        table["Variation"] = [spc.variation_words(_str(by["variation"].get(p)), _str(by["special_cause_rule"].get(p)),
+                                                  _str(by["signal"].get(p))) if p in by.index else "–"
+                              for p in series["period"]]
+        table["Assurance"] = [spc.assurance_words(_str(by["assurance"].get(p))) or "–" if p in by.index else "–"
+                              for p in series["period"]]
+        for col, name in (("mean", "Mean"), ("lower_limit", "Lower process limit"),
+                          ("upper_limit", "Upper process limit")):
+            table[name] = [by[col].get(p) if p in by.index else None for p in series["period"]]
+    # the figure as computed (a rate as a fraction), for analysts; a data problem's too, so it can be traced
+    table["Value (unrounded)"] = series["value"].to_numpy()
+    table["Target (unrounded)"] = series["target"].to_numpy()
+    table["Numerator"] = series["numerator"].to_numpy()
+    table["Denominator"] = series["denominator"].to_numpy()
     if survey:
-        cols.update({"base_n": "Respondents (unweighted)", "ci_low": "95% interval from", "ci_high": "95% interval to",
-                     "suppressed": "Suppressed (under 10 answers)"})
-    table = series.assign(status=series["rag"].map(rag_text))[list(cols)].rename(columns=cols)
-    fmt = number_format(unit)
-    config = {c: st.column_config.NumberColumn(format=fmt) for c in ("Value", "Target", "95% interval from",
-                                                                    "95% interval to")}
+        for col, name in (("base_n", "Respondents (unweighted)"), ("ci_low", "95% interval from"),
+                          ("ci_high", "95% interval to"), ("suppressed", "Suppressed (under 10 answers)")):
+            table[name] = series[col].to_numpy()
+    fmt = number_format(info["unit"])
+    config = {c: st.column_config.NumberColumn(format=fmt) for c in (
+        "Mean", "Lower process limit", "Upper process limit", "95% interval from", "95% interval to")}
     return table, config
 
 
@@ -335,11 +436,24 @@ def about_kpi(info: pd.Series) -> str:
     return "\n\n".join(lines)
 
 
+def kpi_anchor(name: str) -> str:
+    """The anchor Streamlit gives a heading of this text (its slug), so a link can open the page at a KPI's chart."""
+    import re
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    text = re.sub(r"([a-z0-9])'([ts])(?![a-z0-9])", r"\1\2", text)
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
 def kpi_trend(run: data.Run, kpi_id: str, f: Filters, *, key: str, events: pd.DataFrame | None = None,
               height: int = 320, breakdown: str | None = None) -> None:
     """A KPI's trend against its target (with events), its definition and source
     on hover and in an expander, and its data a click away with a download.
-    It follows the directorate/service filter when the KPI is published that way."""
+    It follows the directorate/service filter when the KPI is published that way.
+    A monthly measure says its SPC variation and assurance under the chart, and
+    draws its mean and process limits on request. The heading is the KPI's name,
+    so other pages can link to it (kpi_anchor)."""
     info = data.kpi_info(run, kpi_id)
     wanted = f.breakdown if breakdown is None else breakdown
     bd = wanted if data.has_breakdown(run, kpi_id, wanted) else ""
@@ -350,30 +464,63 @@ def kpi_trend(run: data.Run, kpi_id: str, f: Filters, *, key: str, events: pd.Da
         where = f.scope(run)
     else:
         where = data.label(run, *bd.split("=", 1))
-    st.markdown(f"**{info['name']}** · {where}", help=info["definition"])
+    st.markdown(f"#### {info['name']}", help=info["definition"])
+    st.caption(sentence(where) if where != "the whole council" else "The whole council")
     if wanted and not bd:
         st.caption("Not published at this level: the whole council is shown.")
     if series.empty or series["value"].notna().sum() == 0:
         empty_state(f"No figures for {info['name'].lower()} up to {period_label(f.period)} "
                     f"for {where}.")
         return
-    if kpi_id.startswith("survey.") and kpi_id not in data.transactional_kpis(run):
-        fig = charts.wave_chart(series, x="period", y="value", unit=info["unit"], target="target", height=height)
+    problems = series[data._valid(series) == False]  # noqa: E712 - a boolean Series
+    plotted = series.assign(value=series["value"].where(data._valid(series)))  # a data problem is not a result
+    monthly = info.get("cadence") == "monthly"
+    survey = info.get("kind") == "survey"
+    points = data.kpi_spc(run, (kpi_id,), (bd,)) if monthly else None
+    if points is not None:
+        points = points[points["period"].isin(series["period"])]
+    if not monthly:
+        chart(charts.wave_chart(plotted, x="period", y="value", unit=info["unit"], target="target", height=height),
+              key)
     else:
-        fig = charts.trend_chart(series, x="period_month", y="value", unit=info["unit"], target="target",
-                                 events=events, height=height,
-                                 ci=("ci_low", "ci_high") if kpi_id.startswith("survey.") else None)
-    chart(fig, key)
-    if events is not None and not (kpi_id.startswith("survey.") and kpi_id not in data.transactional_kpis(run)):
+        fig = charts.trend_chart(plotted, x="period_month", y="value", unit=info["unit"], target="target",
+                                 events=events, height=height, ci=("ci_low", "ci_high") if survey else None)
+        slot = st.empty()  # the chart above its toggle
+        show_limits = points is not None and len(points) and st.toggle(
+            "Show mean and process limits", key=f"spc-{key}",
+            help="Making Data Count: the mean, the natural process limits (3 sigma) and the months that are a "
+                 "special cause, marked by shape. Limits and signals use every month published so far.")
+        if show_limits:
+            spc_chart.add_spc(fig, points, x="period_month", unit=info["unit"])
+        with slot.container():
+            chart(fig, key)
+    if events is not None and monthly:
         events_caption(events, series["period_month"].min(), series["period_month"].max())
+    for p in problems.itertuples():
+        st.caption(f"⚠ {period_label(p.period)}: data problem. The figure is outside the valid range for this "
+                   "measure, so it is not shown as a result.")
     last = series.dropna(subset=["value"]).iloc[-1]
-    st.caption(f"{markdown_text(period_label(last['period']))}: "
-               f"**{fmt_value(last['value'], info['unit'], precise=True)}** · "
-               f"{fmt_target(last['target'], info['unit'], info['polarity'])} · {rag_text(last['rag'])}")
+    row = status.with_kpi(info, last)
+    st.caption(f"{markdown_text(period_label(last['period']))}: **{status.shown_value(row)}** · "
+               f"Target {status.target_text(last['target'], info['unit'], info['polarity'])} · "
+               f"{status.status_text(row)}")
+    if points is not None and len(points):
+        now = points[points["period"] == last["period"]]
+        if len(now):
+            n = now.iloc[0]
+            lines = [spc.variation_line(_str(n["as_at_variation"]), _str(n["as_at_special_cause_rule"]),
+                                        _str(n["as_at_signal"]), with_reason=True)]
+            assurance = spc.assurance_line(_str(n["as_at_assurance"]))
+            if assurance:
+                lines.append(assurance)
+            st.markdown("<br>".join(f'<span style="font-size:0.875rem">{x}</span>' for x in lines),
+                        unsafe_allow_html=True, help=_spc_help({**n.to_dict(), "variation": n["as_at_variation"],
+                                         "special_cause_rule": n["as_at_special_cause_rule"],
+                                         "signal": n["as_at_signal"], "assurance": n["as_at_assurance"]}))
     if not bd:  # owners comment on the whole council's figure
         for paragraph in notes.chart_notes(run, kpi_id, last["period"], last["rag"]):
             st.markdown(paragraph)
-    table, config = kpi_table(series, info["unit"])
+    table, config = kpi_table(series, info, points)
     with st.expander("Definition, source and data"):
         st.markdown(about_kpi(info))
         st.dataframe(table, hide_index=True, width="stretch", column_config=config)
@@ -408,7 +555,13 @@ def kpi_breakdown_chart(run: data.Run, kpi_id: str, dimension: str, period: str,
         empty_state(f"No figures for {info['name'].lower()} by {dimension.replace('_', ' ')} for "
                     f"{period_label(period)}.")
         return
-    survey = kpi_id.startswith("survey.")
+    survey = info.get("kind") == "survey"
+    shown = shown[data._valid(shown)]  # a data problem is not a result: no bar, named below
+    problems = df[~data._valid(df)]
+    if len(problems):
+        st.caption("⚠ Data problem, not shown: " + ", ".join(problems["label"]) + " (outside the valid range).")
+    if shown.empty:
+        return
     fig = charts.bar_chart(shown, x="label", y="value", unit=info["unit"],
                            colour_by_rag="rag" if shown["rag"].notna().any() else None,
                            ci=("ci_low", "ci_high") if survey else None,
@@ -419,9 +572,13 @@ def kpi_breakdown_chart(run: data.Run, kpi_id: str, dimension: str, period: str,
         st.caption(f"{hidden} group(s) with fewer than 10 answers are not shown (suppressed).")
     if survey:
         st.caption(f"Wave {markdown_text(df['period'].iloc[0])}; lines show the 95% interval.")
-    table = df.assign(status=df["rag"].map(rag_text))
-    cols = {"label": dimension.replace("_", " ").capitalize(), "period": "Period", "value": "Value",
-            "target": "Target", "status": "Status", "numerator": "Numerator", "denominator": "Denominator"}
+    shown_values, statuses = status.shown_and_status(df, info)
+    table = df.assign(shown=shown_values, status=statuses, measure=info["name"],
+                      target_text=[status.target_text(t, info["unit"], info["polarity"]) for t in df["target"]])
+    cols = {"measure": "Measure", "label": dimension.replace("_", " ").capitalize(), "period": "Period",
+            "shown": "Value",
+            "target_text": "Target", "status": "Status", "value": "Value (unrounded)",
+            "numerator": "Numerator", "denominator": "Denominator"}
     if survey:
         cols.update({"base_n": "Respondents (unweighted)", "ci_low": "95% interval from",
                      "ci_high": "95% interval to", "suppressed": "Suppressed (under 10 answers)"})
@@ -429,7 +586,7 @@ def kpi_breakdown_chart(run: data.Run, kpi_id: str, dimension: str, period: str,
     table_with_download(table[list(cols)].rename(columns=cols), label=f"{info['name']} by {dimension.replace('_', ' ')}",
                         file_name=f"{kpi_id}-by-{dimension}-{period}.csv", key=key,
                         column_config={c: st.column_config.NumberColumn(format=fmt)
-                                       for c in ("Value", "Target", "95% interval from", "95% interval to")})
+                                       for c in ("95% interval from", "95% interval to")})
 
 
 def survey_waves(run: data.Run, survey: str, period: str, *, key: str, kpi_ids: list[str] | None = None,
@@ -455,15 +612,16 @@ def survey_waves(run: data.Run, survey: str, period: str, *, key: str, kpi_ids: 
              for c in changes.itertuples()}
     df = df.assign(change_text=[words.get((k, p, b)) or "–" for k, p, b in
                                 zip(df["kpi_id"], df["period"], df["breakdown"], strict=True)])
-    table = df.assign(status=df["rag"].map(rag_text))[
-        ["question", "wording", "period", "value", "ci_low", "ci_high", "base_n", "change_text", "suppressed",
-         "target", "status"]]
+    shown_values, statuses = _survey_figures(run, df)
+    table = df.assign(shown=shown_values, status=statuses)[
+        ["question", "wording", "period", "shown", "ci_low", "ci_high", "base_n", "change_text", "suppressed",
+         "target", "status", "value"]]
     table.columns = ["Question", "Wording", "Wave", "Positive share", "95% interval from", "95% interval to",
                      "Respondents (unweighted)", "Change on the previous wave", "Suppressed (under 10 answers)",
-                     "Target", "Status"]
+                     "Target", "Status", "Positive share (unrounded)"]
     table_with_download(table, label="Results wave by wave", file_name=f"{survey}-survey-{period}.csv", key=key,
                         column_config={c: st.column_config.NumberColumn(format="percent")
-                                       for c in ("Positive share", "95% interval from", "95% interval to", "Target")})
+                                       for c in ("95% interval from", "95% interval to", "Target")})
 
 
 def survey_latest(run: data.Run, survey: str, period: str, *, kpi_ids: list[str] | None = None) -> None:
@@ -483,11 +641,118 @@ def survey_latest(run: data.Run, survey: str, period: str, *, kpi_ids: list[str]
     table = pd.DataFrame({
         "Question": latest["question"],
         "Wave": latest["period"],
-        "Positive share": [fmt_value(v, "rate") if not s else "not shown (under 10)"
-                           for v, s in zip(latest["value"], latest["suppressed"], strict=True)],
+        "Positive share": _survey_figures(run, latest)[0],
         "Respondents": [f"{int(b):,}" if not is_missing(b) else "–" for b in latest["base_n"]],
         "Change on the previous wave": [sentence(words.get((k, p)) or "–")
                                         for k, p in zip(latest["kpi_id"], latest["period"], strict=True)],
-        "Status": latest["rag"].map(rag_text),
+        "Status": _survey_figures(run, latest)[1],
+        "Margin of error": [status.margin_text(status.with_kpi(info, r)) or "–"
+                            for info, r in zip(_infos(run, latest), latest.to_dict("records"), strict=True)],
     })
     st.dataframe(table, hide_index=True, width="stretch")
+
+
+def _infos(run: data.Run, df: pd.DataFrame) -> list[pd.Series]:
+    return [data.kpi_info(run, k) for k in df["kpi_id"]]
+
+
+def _survey_figures(run: data.Run, df: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Survey rows' figures as printed (the status rule) and their statuses."""
+    shown, statuses = [], []
+    for info, r in zip(_infos(run, df), df.to_dict("records"), strict=True):
+        one = pd.DataFrame([r])
+        a, b = status.shown_and_status(one, info)
+        shown.append(a[0])
+        statuses.append(b[0])
+    return shown, statuses
+
+
+# ---------------------------------------------------------------- since last period (issue 12)
+OUTCOME_PAGES = {1: "outcome_1", 2: "outcome_2", 3: "outcome_3"}
+
+
+def page_url(page: str, period: str, anchor: str | None = None) -> str | None:
+    """A link to another page at a month (and a heading on it), only when the viewer may open it."""
+    target = st.session_state.get("_pages", {}).get(page)
+    if target is None:
+        return None
+    from urllib.parse import quote
+
+    # the month as the sidebar's selector writes it in the URL ('November 2026')
+    url = f"./{target.url_path}?{filters.PERIOD}={quote(period_label(period))}"
+    return url + (f"#{anchor}" if anchor else "")
+
+
+def since_last_period(run: data.Run, period: str, months: int = 3) -> None:
+    """The measures whose status or variation signal changed since the previous period,
+    newest first, each linking to its chart on its outcome's page."""
+    changes = data.status_changes(run, period, months)
+    st.subheader("Since last period")
+    previous = data.previous_period(run, period)
+    if changes.empty:
+        st.caption(f"No measure changed its status or its variation signal in the {months} months to "
+                   f"{period_label(period)}." if previous else "No earlier month to compare with.")
+        return
+    st.caption(f"Measures whose status or variation signal changed since the month before, newest first, for the "
+               f"{months} months to {period_label(period)}. A survey measure changes when a new wave arrives. "
+               "Each links to its chart.")
+    blocks = []
+    for month, group in changes.groupby("period", sort=False):
+        items = []
+        for c in group.to_dict("records"):
+            text = escape_markdown(wording.change_text(c))
+            url = page_url(OUTCOME_PAGES.get(int(c["outcome"]), ""), month, kpi_anchor(c["name"]))
+            name = escape_markdown(c["name"])
+            if url:
+                text = text.replace(name, f"[{name}]({url})", 1)
+            items.append(f"- {text}")
+        blocks.append((month, "\n".join(items)))
+    latest_month, latest = blocks[0]
+    st.markdown(f"**{period_label(latest_month)}**\n\n{latest}")
+    if len(blocks) > 1:
+        with st.expander(f"Earlier: {', '.join(period_label(m) for m, _ in blocks[1:])}"):
+            st.markdown("\n\n".join(f"**{period_label(m)}**\n\n{text}" for m, text in blocks[1:]))
+
+
+def escape_markdown(text: str) -> str:
+    """Text from the marts shown as markdown literally (no links, emphasis or HTML from data)."""
+    import re
+
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", str(text))
+
+
+# ---------------------------------------------------------------- data problems (issue 10)
+def out_of_range_section(run: data.Run) -> None:
+    """Data quality: KPI figures outside their KPI's valid range (dq_kpi_out_of_range), which
+    the pages show as "data problem" with no status (data contract s7)."""
+    st.subheader("KPI figures outside their valid range")
+    df = data.kpi_out_of_range(run)
+    st.caption("A figure a measure cannot take (a rate above 100% or below 0%, a negative count or cost) is a "
+               "data-quality failure, not a result: kpi_values keeps it with no status, and every page shows "
+               "\"data problem\" in its place. It usually means an extract is incomplete or inconsistent, e.g. "
+               "a directorate missing from the month's headcount.")
+    if df.empty:
+        st.success("Every published KPI figure is inside its valid range.", icon=":material/check_circle:")
+        return
+    table = pd.DataFrame({
+        "Measure": df["name"],
+        "Period": df["period"].map(lambda p: period_label(p, short=True)),
+        "Breakdown": [data.label(run, *b.split("=", 1)) if b else "Whole council" for b in df["breakdown"]],
+        "Figure computed": [fmt_value(v, u, decimals=2 if u != "rate" else 1)
+                            for v, u in zip(df["value"], df["unit"], strict=True)],
+        "Valid range": [_range_text(lo, hi, u) for lo, hi, u in zip(df["valid_min"], df["valid_max"], df["unit"],
+                                                                     strict=True)],
+        "Problem": df["problem"].str.capitalize(),
+        "Numerator": df["numerator"], "Denominator": df["denominator"],
+        "Value (unrounded)": df["value"],
+    })
+    table_with_download(table, label=f"{len(df):,} KPI figure(s) outside their valid range",
+                        file_name="kpi-figures-out-of-range.csv", key="out-of-range", expanded=True)
+
+
+def _range_text(low, high, unit: str) -> str:
+    if not is_missing(low) and not is_missing(high):
+        return f"{fmt_value(low, unit)} to {fmt_value(high, unit)}"
+    if not is_missing(low):
+        return f"at least {fmt_value(low, unit)}"
+    return f"at most {fmt_value(high, unit)}" if not is_missing(high) else "any"

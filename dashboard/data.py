@@ -225,7 +225,10 @@ def scorecard(run: Run, period: str, headline_only: bool = True, outcome: int | 
     """Each KPI as at `period` (a month): latest value, target, RAG, change
     against the previous period and the same period a year before, and the
     last 13 periods for a sparkline. Survey KPIs use their latest wave whose
-    fieldwork started by the end of that month.
+    fieldwork started by the end of that month. A monthly KPI carries its SPC
+    variation and assurance as they stood that month (fct_kpi_spc as_at_*).
+    A figure outside its KPI's valid range has `out_of_range` set (a data
+    problem): no status, and it is left out of the sparkline.
 
     With a `breakdown` (e.g. 'service=waste'), a KPI published for that
     breakdown shows it; the others show the whole council (column `breakdown`
@@ -238,41 +241,55 @@ def scorecard(run: Run, period: str, headline_only: bool = True, outcome: int | 
     changes = survey_changes(run)
     overall = kpi_timeline(run, tuple(cat["kpi_id"]))
     split = kpi_timeline(run, tuple(cat["kpi_id"]), breakdown) if breakdown else overall.iloc[0:0]
+    spc = kpi_spc(run, tuple(cat.loc[cat["cadence"] == "monthly", "kpi_id"]), tuple({"", breakdown}))
     month = pd.Timestamp(f"{period}-01")
     rows = []
     for k in cat.itertuples():
         base = {"kpi_id": k.kpi_id, "name": k.name, "outcome": k.outcome, "unit": k.unit, "polarity": k.polarity,
-                "definition": k.definition, "source": k.source, "owner": k.owner}
+                "definition": k.definition, "source": k.source, "owner": k.owner, "kind": k.kind,
+                "cadence": k.cadence, "headline": bool(k.headline), **{c: getattr(k, c, None) for c in KPI_RULE_COLUMNS}}
         tl = split if (split["kpi_id"] == k.kpi_id).any() else overall
         series = tl[(tl["kpi_id"] == k.kpi_id) & (tl["period_month"] <= month)].sort_values("period_month")
-        if k.kpi_id.startswith("survey."):
+        if k.kind == "survey":
             series = series[series["value"].notna() | series["suppressed"]]
         else:
             series = series[series["is_complete"] | (series["period"] == period)]
         if series.empty:
             rows.append({**base, "breakdown": "", "period": None, "value": None, "target": None, "rag": None,
-                         "previous_value": None, "previous_period": None, "year_ago_value": None,
-                         "year_ago_period": None, "spark": [], "base_n": None, "ci_low": None, "ci_high": None,
-                         "suppressed": False, **NO_CHANGE})
+                         "out_of_range": False, "previous_value": None, "previous_period": None,
+                         "previous_rag": None, "previous_target": None, "previous_out_of_range": False, "year_ago_value": None,
+                         "year_ago_period": None, "spark": [], "spark_periods": [], "base_n": None,
+                         "ci_low": None, "ci_high": None, "suppressed": False, **NO_CHANGE, **NO_SPC})
             continue
         cur = series.iloc[-1]
         prev = series.iloc[-2] if len(series) > 1 else None
         year_ago = series[series["period_month"] == cur["period_month"] - pd.DateOffset(months=12)]
         year_ago = year_ago.iloc[-1] if len(year_ago) else None
+        spark = series.tail(13)
         rows.append({
             **base, "breakdown": cur["breakdown"],
             "period": cur["period"], "value": cur["value"], "target": cur["target"], "rag": cur["rag"],
+            "out_of_range": bool(cur.get("out_of_range", False)),
             "previous_value": None if prev is None else prev["value"],
             "previous_period": None if prev is None else prev["period"],
+            "previous_rag": None if prev is None else prev["rag"],
+            "previous_target": None if prev is None else prev["target"],
+            "previous_out_of_range": False if prev is None else bool(prev.get("out_of_range", False)),
             "year_ago_value": None if year_ago is None else year_ago["value"],
             "year_ago_period": None if year_ago is None else year_ago["period"],
-            "spark": series["value"].tail(13).tolist(),
+            # a data problem is not a result: a gap in the sparkline
+            "spark": spark["value"].where(_valid(spark)).tolist(),
+            "spark_periods": spark["period"].tolist(),
             "base_n": cur["base_n"], "ci_low": cur["ci_low"], "ci_high": cur["ci_high"],
             "suppressed": bool(cur["suppressed"]),
-            **_change_of(changes, k.kpi_id, cur["period"], cur["breakdown"]),
+            **_change_of(changes, k.kpi_id, k.kind, cur["period"], cur["breakdown"]),
+            **(_spc_of(spc, k.kpi_id, cur["breakdown"], cur["period"]) if k.cadence == "monthly" else NO_SPC),
         })
     return pd.DataFrame(rows)
 
+
+# The catalogue's rules a card needs to print a figure beside its status (dim_kpi).
+KPI_RULE_COLUMNS = ("amber_band", "valid_min", "valid_max", "display_decimals", "display_max_decimals")
 
 # A survey figure's change on the previous wave, as fct_survey_change tests it.
 NO_CHANGE = {"change_words": None, "significant": None, "better_or_worse": None, "change": None,
@@ -285,8 +302,8 @@ def survey_changes(run: Run, survey: str | None = None) -> pd.DataFrame:
     return mart(run, "fct_survey_change", *(("survey = ?", (survey,)) if survey else ()))
 
 
-def _change_of(changes: pd.DataFrame, kpi_id: str, period: str, breakdown: str) -> dict:
-    if not kpi_id.startswith("survey."):
+def _change_of(changes: pd.DataFrame, kpi_id: str, kind: str, period: str, breakdown: str) -> dict:
+    if kind != "survey":
         return NO_CHANGE
     c = changes[(changes["kpi_id"] == kpi_id) & (changes["period"] == period) & (changes["breakdown"] == breakdown)]
     if c.empty:
@@ -313,14 +330,16 @@ def data_quality_status(run: Run) -> dict:
     refused = len(m.get("files_refused", []))
     open_q = m.get("rows_quarantined", {}).get("open", 0)
     suite_errors = len(m.get("suite_errors", {}))
+    # KPI figures outside their valid range: data-quality failures published with no status
+    out_of_range = int(m.get("kpi_values_out_of_range", 0) or 0)
     if suite_errors:
         level = "red"
-    elif refused or open_q:
+    elif refused or open_q or out_of_range:
         level = "amber"
     else:
         level = "green"
     return {"level": level, "files_refused": refused, "rows_quarantined_open": open_q,
-            "suite_errors": suite_errors}
+            "suite_errors": suite_errors, "kpi_out_of_range": out_of_range}
 
 
 # ---------------------------------------------------------------- data quality
@@ -932,3 +951,103 @@ def kpi_cadences(run: Run) -> dict[str, str]:
 def source_coverage(run: Run) -> pd.DataFrame:
     """Per source and month, whether its records cover the whole month (fct_source_coverage)."""
     return _mart_or_empty(run, "fct_source_coverage")
+# ================================================================ trust: status rule, SPC, data problems (issue 10)
+# Loaders for the one status/precision rule (dashboard/status.py), the XmR SPC
+# marts (fct_kpi_spc, dim_spc_rebases), figures outside their valid range
+# (dq_kpi_out_of_range) and what changed since the previous period.
+NO_SPC = {"variation": None, "assurance": None, "special_cause_rule": None, "signal": None,
+          "spc_assessed": False, "as_at_segment_start": None, "as_at_segment_months": None,
+          "as_at_limits_trial": None, "as_at_mean": None, "as_at_lower_limit": None, "as_at_upper_limit": None}
+
+
+def _valid(df: pd.DataFrame) -> pd.Series:
+    """Rows whose figure is inside its KPI's valid range (not a data problem)."""
+    if "out_of_range" not in df.columns:
+        return pd.Series(True, index=df.index)
+    return ~df["out_of_range"].fillna(False).astype(bool)
+
+
+def kpi_spc(run: Run, kpi_ids: tuple[str, ...] | None = None, breakdowns: tuple[str, ...] = ("",)) -> pd.DataFrame:
+    """XmR SPC of monthly KPIs (fct_kpi_spc): per month the chart's limits and signals
+    (every month published to date) and the signal as it stood that month (as_at_*)."""
+    where, params = [f"breakdown IN ({', '.join('?' * len(breakdowns))})"], list(breakdowns)
+    if kpi_ids is not None:
+        if not kpi_ids:
+            return mart(run, "fct_kpi_spc", "FALSE")
+        where.append(f"kpi_id IN ({', '.join('?' * len(kpi_ids))})")
+        params += list(kpi_ids)
+    return mart(run, "fct_kpi_spc", " AND ".join(where), tuple(params))
+
+
+def _spc_of(spc: pd.DataFrame, kpi_id: str, breakdown: str, period: str) -> dict:
+    """A card's variation and assurance: the month's signal as it stood that month."""
+    s = spc[(spc["kpi_id"] == kpi_id) & (spc["breakdown"] == breakdown) & (spc["period"] == period)]
+    if s.empty:
+        return NO_SPC
+    s = s.iloc[0]
+    return {"variation": s["as_at_variation"], "assurance": s["as_at_assurance"],
+            "special_cause_rule": s["as_at_special_cause_rule"], "signal": s["as_at_signal"],
+            "spc_assessed": bool(s["as_at_assessed"]), "as_at_segment_start": s["as_at_segment_start"],
+            "as_at_segment_months": s["as_at_segment_months"], "as_at_limits_trial": s["as_at_limits_trial"],
+            "as_at_mean": s["as_at_mean"], "as_at_lower_limit": s["as_at_lower_limit"],
+            "as_at_upper_limit": s["as_at_upper_limit"]}
+
+
+def spc_rebases(run: Run, kpi_id: str, breakdown: str = "") -> pd.DataFrame:
+    """Where a KPI's SPC limits were recalculated, and why (dim_spc_rebases)."""
+    return mart(run, "dim_spc_rebases", "kpi_id = ? AND breakdown = ?", (kpi_id, breakdown))
+
+
+def status_rule(run: Run) -> str:
+    """The catalogue's rule for printing a figure beside its status, in words (dim_status_rule)."""
+    df = mart(run, "dim_status_rule")
+    return df["statement"].iloc[0]
+
+
+def kpi_out_of_range(run: Run) -> pd.DataFrame:
+    """KPI figures outside their valid range: data-quality failures (dq_kpi_out_of_range)."""
+    return mart(run, "dq_kpi_out_of_range")
+
+
+def previous_period(run: Run, period: str) -> str | None:
+    older = [p for p in complete_periods(run) if p < period]
+    return older[0] if older else None
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def status_changes(run: Run, period: str, months: int = 3) -> pd.DataFrame:
+    """Measures whose status or variation signal changed, month by month, for the
+    `months` months up to `period`, newest first: each month's scorecard against the
+    month before's (a survey changes when a new wave arrives). Columns: period (the
+    month the change was seen), kpi_id, name, outcome, kind, figure_period, rag,
+    previous_rag, out_of_range, previous_out_of_range, variation, previous_variation,
+    special_cause_rule, signal."""
+    periods = [p for p in complete_periods(run) if p <= period][:months + 1]
+    rows = []
+    for now, before in zip(periods, periods[1:], strict=False):
+        a = scorecard(run, now, headline_only=False)
+        b = scorecard(run, before, headline_only=False).set_index("kpi_id")
+        for r in a.itertuples():
+            if r.kpi_id not in b.index or r.period is None or (isinstance(r.period, float) and pd.isna(r.period)):
+                continue
+            p = b.loc[r.kpi_id]
+            status_changed = (r.rag if isinstance(r.rag, str) else None) != (
+                p["rag"] if isinstance(p["rag"], str) else None) or bool(r.out_of_range) != bool(p["out_of_range"])
+            var_now = r.variation if isinstance(r.variation, str) else None
+            var_before = p["variation"] if isinstance(p["variation"], str) else None
+            variation_changed = var_now is not None and var_now != var_before and not (
+                var_before is None and var_now == "common_cause")
+            if r.period == p["period"] or not (status_changed or variation_changed):
+                continue
+            rows.append({"period": now, "kpi_id": r.kpi_id, "name": r.name, "outcome": r.outcome, "kind": r.kind,
+                         "cadence": r.cadence,
+                         "unit": r.unit, "figure_period": r.period, "previous_figure_period": p["period"],
+                         "rag": r.rag, "previous_rag": p["rag"], "out_of_range": bool(r.out_of_range),
+                         "previous_out_of_range": bool(p["out_of_range"]), "status_changed": status_changed,
+                         "variation": var_now, "previous_variation": var_before,
+                         "variation_changed": variation_changed, "special_cause_rule": r.special_cause_rule,
+                         "signal": r.signal, "sort_order": r.Index})
+    df = pd.DataFrame(rows)
+    if df.empty:
+        return df
+    return df.sort_values(["period", "sort_order"], ascending=[False, True]).reset_index(drop=True)

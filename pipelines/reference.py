@@ -130,6 +130,9 @@ class Reference:
                 "cadence": k["cadence"],
                 "valid_min": _bound(k["valid_range"][0]),
                 "valid_max": _bound(k["valid_range"][1]),
+                "display_decimals": int(self.catalogue["status_rule"]["decimals"][k["unit"]]),
+                "display_max_decimals": int(self.catalogue["status_rule"]["decimals"][k["unit"]])
+                                        + int(self.catalogue["status_rule"]["most_extra_decimals"]),
                 "polarity": k["polarity"],
                 "target_status": k.get("target_status") if targets else None,
                 "amber_band": float(k["amber_band"]) if targets else None,
@@ -165,6 +168,12 @@ class Reference:
         df["valid_to"] = pd.to_datetime(df["valid_to"]).dt.date
         return df
 
+    def status_rule_table(self) -> pd.DataFrame:
+        """The catalogue's rule for printing a figure beside its status (one row)."""
+        rule = self.catalogue["status_rule"]
+        return pd.DataFrame([{"statement": " ".join(str(rule["statement"]).split()),
+                              "most_extra_decimals": int(rule["most_extra_decimals"])}])
+
     def outcomes_table(self) -> pd.DataFrame:
         return pd.DataFrame(self.catalogue["outcomes"]).rename(columns={"id": "outcome"})
 
@@ -177,8 +186,23 @@ class Reference:
             df[col] = pd.to_datetime(df[col]).dt.date
         return df
 
+    def check_events(self) -> None:
+        """events.csv's rebase_kpis names monthly KPIs of the catalogue (or `all`): SPC
+        limits may be recalculated from such an event (fct_kpi_spc). A typo would
+        silently never rebase, so it fails the run, naming the event."""
+        monthly = {k["id"] for k in self.catalogue["kpis"] if k["cadence"] == "monthly"}
+        events = self.csv("events")
+        if "rebase_kpis" not in events.columns:
+            raise ReferenceError(f"{self.directory / 'events.csv'}: no rebase_kpis column")
+        for e in events.itertuples():
+            for kpi in filter(None, (k.strip() for k in e.rebase_kpis.split("|"))):
+                if kpi != "all" and kpi not in monthly:
+                    raise ReferenceError(f"{self.directory / 'events.csv'}: event {e.label!r} rebases {kpi!r}, "
+                                         "which is not a monthly KPI of the catalogue")
+
     # ---- into the warehouse
     def load_into(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.check_events()
         for stem, table in CSV_TABLES.items():
             df = self.csv(stem)  # noqa: F841 - read by DuckDB's replacement scan
             con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM df")
@@ -205,16 +229,19 @@ class Reference:
         targets = self.kpi_targets_table()  # noqa: F841
         outcomes = self.outcomes_table()  # noqa: F841
         strategy = self.strategy_table()  # noqa: F841
+        status_rule = self.status_rule_table()  # noqa: F841
         con.execute("CREATE OR REPLACE TABLE ref_kpis AS SELECT * FROM kpis")
         con.execute("CREATE OR REPLACE TABLE ref_kpi_targets AS SELECT * FROM targets")
         con.execute("CREATE OR REPLACE TABLE ref_outcomes AS SELECT * FROM outcomes")
         con.execute("CREATE OR REPLACE TABLE ref_strategy AS SELECT * FROM strategy")
+        con.execute("CREATE OR REPLACE TABLE ref_status_rule AS SELECT * FROM status_rule")
 
 
 def _check_catalogue(cat: dict, path: Path) -> None:
     """Fail early, naming the KPI, rather than publish a half-labelled dashboard."""
     if not isinstance(cat, dict) or "kpis" not in cat or "outcomes" not in cat:
         raise ReferenceError(f"{path}: expected top-level 'outcomes' and 'kpis'")
+    _check_status_rule(cat.get("status_rule"), path)
     outcome_ids = {o["id"] for o in cat["outcomes"]}
     seen = set()
     for k in cat["kpis"]:
@@ -243,6 +270,20 @@ def _check_catalogue(cat: dict, path: Path) -> None:
                 raise ReferenceError(f"{path}: KPI {kid} has targets but polarity none")
             if "amber_band" not in k:
                 raise ReferenceError(f"{path}: KPI {kid} has targets but no amber_band")
+
+
+def _check_status_rule(rule, path: Path) -> None:
+    """The rule for printing figures beside statuses: a statement, places for every unit."""
+    if not isinstance(rule, dict) or not str(rule.get("statement") or "").strip():
+        raise ReferenceError(f"{path}: expected a status_rule with a statement")
+    decimals = rule.get("decimals")
+    if not isinstance(decimals, dict) or set(decimals) != KPI_UNITS or not all(
+            isinstance(v, int) and 0 <= v <= 6 for v in decimals.values()):
+        raise ReferenceError(f"{path}: status_rule.decimals must give 0-6 places for each unit "
+                             f"({', '.join(sorted(KPI_UNITS))})")
+    extra = rule.get("most_extra_decimals")
+    if not isinstance(extra, int) or not 1 <= extra <= 9:
+        raise ReferenceError(f"{path}: status_rule.most_extra_decimals must be a whole number from 1 to 9")
 
 
 def _bound(value) -> float | None:

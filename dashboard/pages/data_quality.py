@@ -23,6 +23,9 @@ for e in errors.itertuples():
     st.error(f"The expectation file for **{markdown_text(e.source)}** could not be used, so that source's new "
              f"files are waiting: {markdown_text(e.message)}", icon=":material/report:")
 
+# ------------------------------------------------------------------ impossible KPI figures
+ui.out_of_range_section(run)
+
 # ------------------------------------------------------------------ freshness
 st.subheader("Freshness by source")
 fresh = data.dq_freshness(run)

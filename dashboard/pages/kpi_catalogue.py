@@ -3,8 +3,8 @@
 import streamlit as st
 
 from dashboard import components as ui
-from dashboard import data, downloads
-from dashboard.formatting import fmt_target, fmt_value, period_label, rag_text
+from dashboard import data, downloads, status
+from dashboard.formatting import fmt_target, fmt_value, period_label
 
 run, f = ui.start_page("KPI catalogue", window=False)
 outcomes = data.outcomes(run)
@@ -17,7 +17,7 @@ st.markdown(f"Every measure the dashboard reports, how it is defined and where i
 
 cat = data.kpi_catalogue(run)
 card = data.scorecard(run, f.period, headline_only=False)
-merged = cat.merge(card[["kpi_id", "period", "value", "target", "rag"]], on="kpi_id", how="left")
+merged = cat.merge(card[["kpi_id", "period", "value", "target", "rag", "out_of_range"]], on="kpi_id", how="left")
 if outcome is not None:
     merged = merged[merged["outcome"] == outcome]
 if merged.empty:
@@ -28,13 +28,14 @@ polarity = {"higher": "Higher is better", "lower": "Lower is better", "none": "C
 table = merged.assign(
     unit_text=merged["unit"].map(units),
     polarity_text=merged["polarity"].map(polarity),
-    latest=[fmt_value(v, u, precise=True) for v, u in zip(merged["value"], merged["unit"], strict=True)],
+    # the status rule: enough places to show which side of its target a figure lies
+    latest=[status.shown_value(r) for r in merged.to_dict("records")],
     period_text=[period_label(p, short=True) if isinstance(p, str) else "–" for p in merged["period"]],
-    target_now=[fmt_target(t, u, p) for t, u, p in zip(merged["target"], merged["unit"], merged["polarity"],
-                                                       strict=True)],
+    target_now=[status.target_text(t, u, p) for t, u, p in zip(merged["target"], merged["unit"], merged["polarity"],
+                                                               strict=True)],
     final_target=[fmt_target(t, u, p) for t, u, p in zip(merged["latest_target"], merged["unit"],
                                                          merged["polarity"], strict=True)],
-    status=merged["rag"].map(rag_text),
+    status=[status.status_text(r) for r in merged.to_dict("records")],
     baseline=[(fmt_value(v, u) if v == v and v is not None else "") + (f" ({p})" if isinstance(p, str) else "")
               for v, u, p in zip(merged["baseline_value"], merged["unit"], merged["baseline_period"], strict=True)],
     headline_text=merged["headline"].map({True: "Yes", False: ""}),

@@ -14,7 +14,9 @@ st.markdown(f"Figures for **{period_label(f.period)}**, {f.scope(run)}. Can resi
             "for how it is measured.")
 
 st.subheader("At a glance")
-ui.scorecard_grid(data.scorecard(run, f.period, headline_only=False, outcome=1, breakdown=f.breakdown))
+glance = data.scorecard(run, f.period, headline_only=False, outcome=1, breakdown=f.breakdown)
+ui.outcome_summary(glance)
+ui.scorecard_grid(glance)
 
 st.subheader("Contacts by channel")
 contacts = data.contacts_by_channel(run, f.start, f.period, f.directorate, f.service)

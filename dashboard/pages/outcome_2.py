@@ -14,7 +14,9 @@ st.markdown(f"Figures for **{period_label(f.period)}**, {f.scope(run)}. Do we le
             "repeat calls, and are residents satisfied with the contact they had?")
 
 st.subheader("At a glance")
-ui.scorecard_grid(data.scorecard(run, f.period, headline_only=False, outcome=2, breakdown=f.breakdown))
+glance = data.scorecard(run, f.period, headline_only=False, outcome=2, breakdown=f.breakdown)
+ui.outcome_summary(glance)
+ui.scorecard_grid(glance)
 
 st.subheader("Complaints")
 left, right = st.columns(2)

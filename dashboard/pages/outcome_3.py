@@ -13,7 +13,9 @@ st.markdown(f"Figures for **{period_label(f.period)}**, {f.scope(run)}. Are staf
             "and do residents feel it?")
 
 st.subheader("At a glance")
-ui.scorecard_grid(data.scorecard(run, f.period, headline_only=False, outcome=3, breakdown=f.breakdown))
+glance = data.scorecard(run, f.period, headline_only=False, outcome=3, breakdown=f.breakdown)
+ui.outcome_summary(glance)
+ui.scorecard_grid(glance)
 
 cat = data.kpi_catalogue(run)
 outcome_surveys = set(cat.loc[cat["outcome"] == 3, "kpi_id"])

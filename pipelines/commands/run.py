@@ -254,6 +254,8 @@ def _manifest(con, run_id: str, mode: str, started_at: dt.datetime, reports: lis
     as_at = con.execute("SELECT max(latest_event) FROM marts.dq_freshness WHERE source IN ('calls', 'contacts')"
                         ).fetchone()[0]
     open_q = con.execute("SELECT count(*) FROM marts.dq_quarantine WHERE status = 'open'").fetchone()[0]
+    # figures outside their KPI's valid range: data-quality failures, published with no status
+    out_of_range = con.execute("SELECT count(*) FROM marts.dq_kpi_out_of_range").fetchone()[0]
     latest_complete = con.execute(
         "SELECT max(period) FROM marts.dim_periods WHERE is_complete").fetchone()[0]
     return {
@@ -268,6 +270,7 @@ def _manifest(con, run_id: str, mode: str, started_at: dt.datetime, reports: lis
         "latest_complete_period": latest_complete,
         "totals": totals,
         "rows_quarantined": {"this_run": totals["rows_quarantined"], "open": open_q},
+        "kpi_values_out_of_range": out_of_range,
         "files_refused": [x for r in reports for x in r.refused],
         # what kept a source's checks from being applied: its new files (or the
         # files a critical check that could not run was to guard) are held back
