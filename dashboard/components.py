@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, charts, data, filters
-from dashboard.filters import Filters
+from dashboard import auth, charts, data, filters, sections
+from dashboard.filters import CHANNEL, DIRECTORATE, PERIOD, SERVICE, WARD, WINDOW, Filters
 from dashboard.formatting import (
     RAG,
     direction_text,
@@ -24,6 +24,7 @@ from pipelines.safe_csv import safe_csv_bytes
 def require_run() -> data.Run:
     """The published run, or a plain message and stop when there is none yet."""
     auth.guard_direct_page_run()  # every page starts here: none escapes the sign-in gate
+    sections.begin_page()  # this run's filters and sections, not the last page's
     run = data.current_run()
     if run is None:
         st.info("No data has been published yet. Run the nightly pipeline "
@@ -164,6 +165,25 @@ def scorecard_grid(card: pd.DataFrame, columns: int = 4) -> None:
             kpi_card(row)
 
 
+def glance_section(key: str, title: str, card: pd.DataFrame, f: Filters) -> None:
+    """An outcome's KPI cards for the month and organisation chosen. Cards of
+    measures not published at that level show the whole council, and the note
+    names them."""
+    with sections.section(key, title, follows={PERIOD, DIRECTORATE, SERVICE},
+                          instead={WINDOW: "each card shows the month chosen and its last 13 periods",
+                                   CHANNEL: "each card counts every channel", WARD: "each card counts every ward"}):
+        if f.breakdown and len(card):
+            whole = card.loc[card["breakdown"] != f.breakdown, "name"].tolist()
+            if whole:
+                names = whole[0] if len(whole) == 1 else f"{', '.join(whole[:-1])} and {whole[-1]}"
+                for k in (DIRECTORATE, SERVICE):
+                    sections.not_followed(k, f"{names} {'is' if len(whole) == 1 else 'are'} not published at "
+                                             "this level, so "
+                                             f"{'its card shows' if len(whole) == 1 else 'their cards show'} "
+                                             "the whole council")
+        scorecard_grid(card)
+
+
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
     """CSV safe to open in Excel: formula-like cells are neutralised."""
     return safe_csv_bytes(df)
@@ -254,9 +274,8 @@ def number_format(unit: str) -> str:
             "per_10k": "%.1f"}.get(unit, "localized")
 
 
-def kpi_table(series: pd.DataFrame, unit: str) -> tuple[pd.DataFrame, dict]:
+def kpi_table(series: pd.DataFrame, unit: str, *, survey: bool) -> tuple[pd.DataFrame, dict]:
     """A KPI's rows as a table people read (and download), with column formats."""
-    survey = series["kpi_id"].iloc[0].startswith("survey.") if len(series) else False
     cols = {"period": "Period", "value": "Value", "target": "Target", "status": "Status",
             "numerator": "Numerator", "denominator": "Denominator"}
     if survey:
@@ -286,7 +305,8 @@ def kpi_trend(run: data.Run, kpi_id: str, f: Filters, *, key: str, events: pd.Da
               height: int = 320, breakdown: str | None = None) -> None:
     """A KPI's trend against its target (with events), its definition and source
     on hover and in an expander, and its data a click away with a download.
-    It follows the directorate/service filter when the KPI is published that way."""
+    It follows the directorate/service filter when the KPI is published that way
+    (or the one `breakdown` given), and says so when it cannot."""
     info = data.kpi_info(run, kpi_id)
     wanted = f.breakdown if breakdown is None else breakdown
     bd = wanted if data.has_breakdown(run, kpi_id, wanted) else ""
@@ -297,31 +317,53 @@ def kpi_trend(run: data.Run, kpi_id: str, f: Filters, *, key: str, events: pd.Da
         where = f.scope(run)
     else:
         where = data.label(run, *bd.split("=", 1))
-    st.markdown(f"**{info['name']}** · {where}", help=info["definition"])
-    if wanted and not bd:
-        st.caption("Not published at this level: the whole council is shown.")
-    if series.empty or series["value"].notna().sum() == 0:
-        empty_state(f"No figures for {info['name'].lower()} up to {period_label(f.period)} "
-                    f"for {where}.")
-        return
-    if kpi_id.startswith("survey.") and kpi_id not in data.transactional_kpis(run):
-        fig = charts.wave_chart(series, x="period", y="value", unit=info["unit"], target="target", height=height)
-    else:
-        fig = charts.trend_chart(series, x="period_month", y="value", unit=info["unit"], target="target",
-                                 events=events, height=height,
-                                 ci=("ci_low", "ci_high") if kpi_id.startswith("survey.") else None)
-    chart(fig, key)
-    if events is not None and not (kpi_id.startswith("survey.") and kpi_id not in data.transactional_kpis(run)):
-        events_caption(events, series["period_month"].min(), series["period_month"].max())
-    last = series.dropna(subset=["value"]).iloc[-1]
-    st.caption(f"{period_label(last['period'])}: **{fmt_value(last['value'], info['unit'], precise=True)}** · "
-               f"{fmt_target(last['target'], info['unit'], info['polarity'])} · {rag_text(last['rag'])}")
-    table, config = kpi_table(series, info["unit"])
-    with st.expander("Definition, source and data"):
-        st.markdown(about_kpi(info))
-        st.dataframe(table, hide_index=True, width="stretch", column_config=config)
-        st.download_button("Download CSV", data=to_csv_bytes(table), file_name=f"{kpi_id}-{f.period}.csv",
-                           mime="text/csv", key=f"dl-{key}", icon=":material/download:")
+    waves = info["cadence"] == "wave"
+    with sections.section(f"kpi-{key}", f"{info['name']} · {where}", heading="label", help=info["definition"],
+                          follows=kpi_trend_follows(info, breakdown),
+                          instead={WINDOW: "every wave of the survey is shown",
+                                   DIRECTORATE: "the whole council is shown", SERVICE: "the whole council is shown",
+                                   CHANNEL: "every channel is counted", WARD: "every ward is counted"}):
+        if wanted and not bd:
+            for k in kpi_trend_follows(info, wanted) - {PERIOD, WINDOW}:
+                sections.not_followed(k, "it is not published at this level, so the whole council is shown")
+        if series.empty or series["value"].notna().sum() == 0:
+            empty_state(f"No figures for {info['name'].lower()} up to {period_label(f.period)} "
+                        f"for {where}.")
+            return
+        if waves:
+            fig = charts.wave_chart(series, x="period", y="value", unit=info["unit"], target="target", height=height)
+        else:
+            fig = charts.trend_chart(series, x="period_month", y="value", unit=info["unit"], target="target",
+                                     events=events, height=height,
+                                     ci=("ci_low", "ci_high") if info["kind"] == "survey" else None)
+        chart(fig, key)
+        if events is not None and not waves:
+            events_caption(events, series["period_month"].min(), series["period_month"].max())
+        last = series.dropna(subset=["value"]).iloc[-1]
+        st.caption(f"{period_label(last['period'])}: **{fmt_value(last['value'], info['unit'], precise=True)}** · "
+                   f"{fmt_target(last['target'], info['unit'], info['polarity'])} · {rag_text(last['rag'])}")
+        table, config = kpi_table(series, info["unit"], survey=info["kind"] == "survey")
+        with st.expander("Definition, source and data"):
+            st.markdown(about_kpi(info))
+            st.dataframe(table, hide_index=True, width="stretch", column_config=config)
+            st.download_button("Download CSV", data=to_csv_bytes(table), file_name=f"{kpi_id}-{f.period}.csv",
+                               mime="text/csv", key=f"dl-{key}", icon=":material/download:")
+
+
+def kpi_trend_follows(info: pd.Series, breakdown: str | None) -> set[str]:
+    """The filters a KPI's trend follows: the month always; the trend window unless the
+    KPI comes in survey waves (every wave is shown); the organisation filters when it
+    takes them from the page (`breakdown` None), or the one breakdown it is given."""
+    follows = {PERIOD}
+    if info["cadence"] != "wave":
+        follows.add(WINDOW)
+    if breakdown is None:
+        follows |= {DIRECTORATE, SERVICE}
+    elif breakdown:
+        dimension = breakdown.split("=", 1)[0]
+        follows |= {DIRECTORATE, SERVICE} if dimension in ("directorate", "service") else {
+            {"ward_code": WARD, "channel": CHANNEL}.get(dimension, dimension)}
+    return follows
 
 
 def chart_with_table(fig, table: pd.DataFrame, *, key: str, label: str, file_name: str,
@@ -336,17 +378,33 @@ def kpi_breakdown_chart(run: data.Run, kpi_id: str, dimension: str, period: str,
                         directorate: str | None = None) -> None:
     """A KPI split by one dimension for the month (a survey: its latest wave by
     then), as labelled bars (status in a symbol too, intervals for surveys), with
-    its table. By service with a `directorate`: that directorate's services."""
+    its table. By service with a `directorate`: that directorate's services.
+    One month, side by side: it follows the month (and, by service, the
+    directorate), and says so for the other filters."""
     info = data.kpi_info(run, kpi_id)
     df = data.kpi_breakdown(run, kpi_id, dimension, period, directorate)
-    if title:
-        st.markdown(f"**{title}**", help=info["definition"])
+    by = dimension.replace("_", " ")
+    follows = {PERIOD} | ({DIRECTORATE} if dimension == "service" else set())
+    month = f"{period_label(period)} only" if info["cadence"] != "wave" else "the latest wave by the month chosen"
+    with sections.section(f"breakdown-{key}", title, heading="label", help=info["definition"], follows=follows,
+                          instead={WINDOW: f"it shows {month}",
+                                   DIRECTORATE: f"every {by} is shown, for the whole council",
+                                   SERVICE: f"every {by} is shown" + ("" if dimension == "service"
+                                                                      else ", for the whole council"),
+                                   CHANNEL: f"every {by} is shown" + ("" if dimension == "channel"
+                                                                      else ", across every channel"),
+                                   WARD: f"every {by} is shown, across every ward"}):
+        _breakdown_body(info, df, kpi_id, dimension, period, key, height)
+
+
+def _breakdown_body(info: pd.Series, df: pd.DataFrame, kpi_id: str, dimension: str, period: str, key: str,
+                    height: int | None) -> None:
     shown = df.dropna(subset=["value"])
     if shown.empty:
         empty_state(f"No figures for {info['name'].lower()} by {dimension.replace('_', ' ')} for "
                     f"{period_label(period)}.")
         return
-    survey = kpi_id.startswith("survey.")
+    survey = info["kind"] == "survey"
     fig = charts.bar_chart(shown, x="label", y="value", unit=info["unit"],
                            colour_by_rag="rag" if shown["rag"].notna().any() else None,
                            ci=("ci_low", "ci_high") if survey else None,

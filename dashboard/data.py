@@ -460,15 +460,17 @@ SAVING_GROUPS = {"period": "period", "financial_year": "financial_year", "servic
 
 
 def channel_shift_saving(run: Run, start: str, end: str, by: str = "period", directorate: str | None = None,
-                         service: str | None = None) -> pd.DataFrame:
+                         service: str | None = None, channel: str | None = None) -> pd.DataFrame:
     """The channel-mix saving (fct_channel_shift_saving) summed by month, financial
     year, service, directorate or channel. Costs and the saving count only the
     months whose costs are complete for every service and channel (a month the
     ledger has not caught up with is left out whole, never half-counted); a
-    group with no such month has empty costs."""
+    group with no such month has empty costs. With a `channel`, that channel's
+    part: the cost of the contacts it would have had at the baseline mix less
+    the cost of those it had."""
     group = SAVING_GROUPS[by]
     where, params = _where([("period >= ?", start), ("period <= ?", end), ("directorate = ?", directorate),
-                            ("service = ?", service)])
+                            ("service = ?", service), ("channel = ?", channel)])
     path = run.path("fct_channel_shift_saving")
     costed = f"period IN (SELECT period FROM read_parquet('{path}') GROUP BY period HAVING bool_and(costs_complete))"
     sql = f"""
@@ -744,3 +746,92 @@ def complaints_by_ward_year(run: Run, period: str) -> pd.DataFrame:
     month = pd.Timestamp(f"{period}-01")
     start = month.year if month.month >= 4 else month.year - 1
     return mart(run, "fct_complaints_ward", "financial_year = ?", (f"{start}/{str(start + 1)[-2:]}",))
+
+
+# ================================================================ CMT: services and channels (issue 12 item 4)
+# Which services still take the most contacts in a channel (phone unless another
+# is chosen), how that changes on a year before, and each service's share of
+# its contacts in that channel month by month. From fct_contacts_monthly, as
+# the contacts-by-channel chart: online contacts count when completed.
+RANKED_CHANNEL = "phone"  # the CMT question: which services still take the most phone calls
+
+
+def service_channel_ranking(run: Run, period: str, channel: str, directorate: str | None = None,
+                            service: str | None = None) -> pd.DataFrame:
+    """Per service for `period` and the same month a year before: contacts in
+    `channel`, contacts in every channel, the channel's share of the service's
+    contacts and the service's rank by the channel's contacts (1 = most); most
+    first. A service with no contact in either month is left out."""
+    year_before = (pd.Timestamp(f"{period}-01") - pd.DateOffset(months=12)).strftime("%Y-%m")
+    where, params = _where([("directorate = ?", directorate), ("service = ?", service)])
+    sql = f"""
+        WITH m AS (
+            SELECT service, any_value(directorate) AS directorate,
+                   coalesce(sum(contacts) FILTER (WHERE period = ? AND channel = ?), 0) AS contacts,
+                   coalesce(sum(contacts) FILTER (WHERE period = ?), 0) AS all_contacts,
+                   coalesce(sum(contacts) FILTER (WHERE period = ? AND channel = ?), 0) AS contacts_year_before,
+                   coalesce(sum(contacts) FILTER (WHERE period = ?), 0) AS all_contacts_year_before
+            FROM read_parquet('{run.path("fct_contacts_monthly")}')
+            WHERE period IN (?, ?) AND service IS NOT NULL AND {where}
+            GROUP BY service
+        )
+        SELECT *, contacts / NULLIF(all_contacts, 0) AS share,
+               contacts_year_before / NULLIF(all_contacts_year_before, 0) AS share_year_before,
+               contacts - contacts_year_before AS change,
+               rank() OVER (ORDER BY contacts DESC) AS rank
+        FROM m WHERE all_contacts > 0 OR all_contacts_year_before > 0
+        ORDER BY contacts DESC, service"""
+    df = _query(run.run_id, sql, (period, channel, period, year_before, channel, year_before, period, year_before,
+                                  *params))
+    # The rank a year before, among the services that had contacts then.
+    had = df["all_contacts_year_before"] > 0
+    df["rank_year_before"] = df["contacts_year_before"].where(had).rank(ascending=False, method="min")
+    return df.assign(label=[label(run, "service", v) for v in df["service"]], period=period,
+                     year_before=year_before, channel=channel).reset_index(drop=True)
+
+
+def service_channel_share(run: Run, start: str, end: str, channel: str, directorate: str | None = None,
+                          service: str | None = None) -> pd.DataFrame:
+    """Each service's contacts in `channel` and in every channel, and the share, by month."""
+    where, params = _where([("period >= ?", start), ("period <= ?", end), ("directorate = ?", directorate),
+                            ("service = ?", service)])
+    sql = f"""
+        SELECT period, service, any_value(directorate) AS directorate,
+               coalesce(sum(contacts) FILTER (WHERE channel = ?), 0) AS contacts,
+               sum(contacts) AS all_contacts,
+               coalesce(sum(contacts) FILTER (WHERE channel = ?), 0) / NULLIF(sum(contacts), 0) AS share
+        FROM read_parquet('{run.path("fct_contacts_monthly")}')
+        WHERE service IS NOT NULL AND {where}
+        GROUP BY period, service ORDER BY service, period"""
+    df = _query(run.run_id, sql, (channel, channel, *params))
+    df = df.assign(label=[label(run, "service", v) for v in df["service"]],
+                   period_month=pd.to_datetime(df["period"] + "-01"))
+    return df.reset_index(drop=True)
+
+
+def contacts_by_service_and_channel(run: Run, period: str, directorate: str | None = None,
+                                    service: str | None = None) -> pd.DataFrame:
+    """Contacts in `period` by service and channel (channels in the charts' order)."""
+    where, params = _where([("directorate = ?", directorate), ("service = ?", service)])
+    sql = f"""
+        SELECT service, channel, sum(contacts) AS contacts
+        FROM read_parquet('{run.path("fct_contacts_monthly")}')
+        WHERE period = ? AND service IS NOT NULL AND {where} GROUP BY ALL ORDER BY service, channel"""
+    df = _query(run.run_id, sql, (period, *params)).assign(period=period)
+    return _in_channel_order(df.assign(label=[label(run, "service", v) for v in df["service"]],
+                                       channel_name=[label(run, "channel", c) for c in df["channel"]]))
+
+
+def channel_share_of_contacts(run: Run, start: str, end: str, channel: str, directorate: str | None = None,
+                              service: str | None = None) -> pd.DataFrame:
+    """One channel's share of all contacts, by month, for a service or directorate."""
+    where, params = _where([("period >= ?", start), ("period <= ?", end), ("directorate = ?", directorate),
+                            ("service = ?", service)])
+    sql = f"""
+        SELECT period, coalesce(sum(contacts) FILTER (WHERE channel = ?), 0) AS contacts,
+               sum(contacts) AS all_contacts,
+               coalesce(sum(contacts) FILTER (WHERE channel = ?), 0) / NULLIF(sum(contacts), 0) AS share
+        FROM read_parquet('{run.path("fct_contacts_monthly")}')
+        WHERE {where} GROUP BY period ORDER BY period"""
+    df = _query(run.run_id, sql, (channel, channel, *params))
+    return df.assign(period_month=pd.to_datetime(df["period"] + "-01"))
