@@ -21,7 +21,7 @@ DEMO_ARGS = ["--seed", "11", "--scale", "0.03", "--start", "2024-10", "--end", "
 
 # Longer and thinner: 30 months, so that every trend window (13 months, 25, every
 # month) and every month shows different figures (tests/test_filters_obeyed.py).
-LONG_DEMO_ARGS = ["--seed", "11", "--scale", "0.02", "--start", "2023-04", "--end", "2025-09"]
+LONG_DEMO_ARGS = ["--seed", "11", "--scale", "0.05", "--start", "2023-04", "--end", "2025-09"]
 
 
 def shared_demo(tmp_path_factory, name: str, args: list[str]) -> tuple[Path, Path, Path]:

@@ -2,13 +2,16 @@
 
 import streamlit as st
 
-from dashboard import board_pack, data
+from dashboard import board_pack, data, sections
 from dashboard import components as ui
+from dashboard.filters import PERIOD
 from dashboard.formatting import direction_text, fmt_target, fmt_value, period_label, rag_text
 
 run, f = ui.start_page("Customer Experience Strategy 2023-26: Board overview", window=False)
 period = f.period
-ui.dq_status_line(run)
+with sections.section("data-quality", None, heading="none", follows=set(),
+                      instead={PERIOD: "it is about the files the last nightly run received"}):
+    ui.dq_status_line(run)
 st.markdown(f"Figures for **{period_label(period)}**. Each card shows the latest value, the target in force, "
             "its status in words, the change on the previous period and on the same period a year before, "
             "and the last 13 periods.")
@@ -20,7 +23,8 @@ st.download_button(
 card = data.scorecard(run, period)
 for outcome in data.outcomes(run).itertuples():
     kpis = card[card["outcome"] == outcome.outcome]
-    with st.container(border=True):
+    with sections.section(f"outcome-{outcome.outcome}", None, heading="none", follows={PERIOD}), \
+            st.container(border=True):
         st.subheader(f"Outcome {outcome.outcome}: {outcome.name}")
         counts = kpis["rag"].value_counts()
         st.caption(f"{counts.get('green', 0)} on target · {counts.get('amber', 0)} near target · "
@@ -38,5 +42,6 @@ table = card.assign(
    "year_ago_period", "year_ago_text"]]
 table.columns = ["Outcome", "KPI", "Period", "Value", "Target", "Status", "Previous period", "Previous value",
                  "A year before", "Change on a year before"]
-ui.table_with_download(table, label="All headline figures", file_name=f"board-overview-{period}.csv",
-                       key="overview")
+with sections.section("headline-table", None, heading="none", follows={PERIOD}):
+    ui.table_with_download(table, label="All headline figures", file_name=f"board-overview-{period}.csv",
+                           key="overview")
