@@ -17,6 +17,8 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from pipelines import held_back
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -186,10 +188,11 @@ def direction(value, previous, polarity: str) -> str | None:
 
 
 def data_quality_status(run: Run) -> dict:
-    """One line for the Board: did last night's data arrive cleanly?"""
+    """One line for the Board: did last night's data arrive cleanly? Rows held
+    back are distinct source rows (held_back_summary), as everywhere else."""
     m = run.manifest
     refused = len(m.get("files_refused", []))
-    open_q = m.get("rows_quarantined", {}).get("open", 0)
+    open_q = held_back_summary(run)["rows"]
     suite_errors = len(m.get("suite_errors", {}))
     if suite_errors:
         level = "red"
@@ -237,6 +240,26 @@ def dq_quarantine(run: Run, source: str | None = None, status: str | None = None
         where.append("status = ?")
         params.append(status)
     return mart(run, "dq_quarantine", " AND ".join(where), tuple(params))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def held_back_summary(run: Run) -> dict:
+    """Rows held back (distinct source rows still in quarantine), the checks they
+    failed, rows released by a later correction, and files refused whole: the
+    figures of pipelines/held_back.py, read from the published dq_held_back mart
+    (and dq_refused_files), so the pages give what the run printed."""
+    con = _connection().cursor()
+    if not Path(run.path(held_back.HELD_BACK_MART)).exists():  # a run published before the mart existed
+        return {"rows": run.manifest.get("rows_quarantined", {}).get("open", 0), "checks_failed": None,
+                "rows_released": 0, "files_refused": 0, "rows_in_refused_files": 0, "by_source": {}}
+    return held_back.summary(con, f"read_parquet('{run.path(held_back.HELD_BACK_MART)}')",
+                             f"(SELECT 'refused' AS status, rows_read FROM read_parquet('{run.path('dq_refused_files')}'))")
+
+
+def dq_held_back(run: Run, source: str | None = None, status: str | None = None) -> pd.DataFrame:
+    """Rows held back, one per source row with every check it failed together (dq_held_back)."""
+    where, params = _where([("source = ?", source), ("status = ?", status)])
+    return mart(run, "dq_held_back", where, params)
 
 
 def dq_refused_files(run: Run) -> pd.DataFrame:

@@ -10,7 +10,7 @@ import time
 import traceback
 from pathlib import Path
 
-from pipelines import models, warehouse, weighting
+from pipelines import held_back, models, warehouse, weighting
 from pipelines.contract import load_sources
 from pipelines.ingest import SourceReport, ingest_source, record_check_runs
 from pipelines.lock import PipelineLock, RunInProgress
@@ -125,7 +125,8 @@ def _run_locked(raw_dir: Path, marts_dir: Path, state_dir: Path, full_refresh: b
         con.close()
     print(f"Published {final.name} in {time.perf_counter() - started:.1f} s: "
           f"{totals['files_new'] + totals['files_changed']} file(s) processed, {totals['files_refused']} refused, "
-          f"{totals['rows_loaded']:,} rows loaded, {totals['rows_quarantined']:,} quarantined.")
+          f"{totals['rows_loaded']:,} rows loaded. "
+          + held_back.sentence(manifest["held_back"], totals["rows_quarantined"]))
     for r in (x for rep in reports for x in rep.refused):
         print(f"  refused {r['source']}/{r['file']}: {r['reason']}")
     for rep in reports:
@@ -180,7 +181,7 @@ def _manifest(con, run_id: str, mode: str, started_at: dt.datetime, reports: lis
               totals: dict, timings: dict) -> dict:
     as_at = con.execute("SELECT max(latest_event) FROM marts.dq_freshness WHERE source IN ('calls', 'contacts')"
                         ).fetchone()[0]
-    open_q = con.execute("SELECT count(*) FROM marts.dq_quarantine WHERE status = 'open'").fetchone()[0]
+    held = held_back.summary(con)
     latest_complete = con.execute(
         "SELECT max(period) FROM marts.dim_periods WHERE is_complete").fetchone()[0]
     return {
@@ -192,7 +193,9 @@ def _manifest(con, run_id: str, mode: str, started_at: dt.datetime, reports: lis
         "data_as_at": as_at.isoformat(sep=" ", timespec="seconds") if as_at else None,
         "latest_complete_period": latest_complete,
         "totals": totals,
-        "rows_quarantined": {"this_run": totals["rows_quarantined"], "open": open_q},
+        # Rows held back (pipelines/held_back.py): distinct source rows, never failed checks.
+        "rows_quarantined": {"this_run": totals["rows_quarantined"], "open": held["rows"]},
+        "held_back": {**held, "quarantined_this_run": totals["rows_quarantined"]},
         "files_refused": [x for r in reports for x in r.refused],
         "suite_errors": {r.source: r.suite_error for r in reports if r.suite_error},
         "skipped_files": {r.source: r.skipped_files for r in reports if r.skipped_files},
