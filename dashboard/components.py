@@ -14,6 +14,7 @@ from dashboard.formatting import (
     fmt_target,
     fmt_value,
     is_missing,
+    kpi_label,
     negligible,
     period_label,
     rag_text,
@@ -89,7 +90,19 @@ def survey_change_text(row) -> str | None:
         words += f": {fmt_change(row['change'], row['unit'])}"
         if isinstance(row.get("better_or_worse"), str):
             words += f", {row['better_or_worse']}"
-    return words
+    flag = weighting_change_text(row)
+    return f"{words}. {flag}" if flag else words
+
+
+def weighting_change_text(row) -> str | None:
+    """When the two waves compared were weighted differently (fct_survey_change.weighting_changed):
+    'Weighting changed (2025-06 raked by the pipeline, 2026-06 weighted by the agency): part of
+    the change may be the method'."""
+    if not is_true(row.get("weighting_changed")):
+        return None
+    note = row.get("weighting_note")
+    return ("Weighting changed" + (f" ({note})" if isinstance(note, str) else "")
+            + ": part of the change may be the method")
 
 
 def kpi_card(row: pd.Series) -> None:
@@ -114,8 +127,9 @@ def kpi_card(row: pd.Series) -> None:
             delta = ("no change" if negligible(change, unit)
                      else fmt_change(change, unit, short=True) + (f", {word}" if word else ""))
         spark = [v for v in row["spark"] if not is_missing(v)]
-        # The name as text above the figure: a metric label is cut short in narrow columns.
-        st.markdown(f"**{row['name']}**")
+        # The name as text above the figure (a metric label is cut short in narrow columns),
+        # with its base where figures of the same name differ.
+        st.markdown(f"**{kpi_label(row)}**")
         help_text = row["definition"] + (f"\n\nSource: {row['source']}" if row.get("source") else "")
         st.metric(
             label=row["name"],
@@ -318,7 +332,7 @@ def kpi_trend(run: data.Run, kpi_id: str, f: Filters, *, key: str, events: pd.Da
     else:
         where = data.label(run, *bd.split("=", 1))
     waves = info["cadence"] == "wave"
-    with sections.section(f"kpi-{key}", f"{info['name']} · {where}", heading="label", help=info["definition"],
+    with sections.section(f"kpi-{key}", f"{kpi_label(info)} · {where}", heading="label", help=info["definition"],
                           follows=kpi_trend_follows(info, breakdown),
                           instead={WINDOW: "every wave of the survey is shown",
                                    DIRECTORATE: "the whole council is shown", SERVICE: "the whole council is shown",
@@ -422,7 +436,8 @@ def _breakdown_body(info: pd.Series, df: pd.DataFrame, kpi_id: str, dimension: s
         cols.update({"base_n": "Respondents (unweighted)", "ci_low": "95% interval from",
                      "ci_high": "95% interval to", "suppressed": "Suppressed (under 10 answers)"})
     fmt = number_format(info["unit"])
-    table_with_download(table[list(cols)].rename(columns=cols), label=f"{info['name']} by {dimension.replace('_', ' ')}",
+    table_with_download(table[list(cols)].rename(columns=cols),
+                        label=f"{kpi_label(info, dimension)} by {dimension.replace('_', ' ')}",
                         file_name=f"{kpi_id}-by-{dimension}-{period}.csv", key=key,
                         column_config={c: st.column_config.NumberColumn(format=fmt)
                                        for c in ("Value", "Target", "95% interval from", "95% interval to")})

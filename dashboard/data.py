@@ -122,7 +122,8 @@ def scorecard(run: Run, period: str, headline_only: bool = True, outcome: int | 
     rows = []
     for k in cat.itertuples():
         base = {"kpi_id": k.kpi_id, "name": k.name, "outcome": k.outcome, "unit": k.unit, "polarity": k.polarity,
-                "definition": k.definition, "source": k.source, "owner": k.owner}
+                "definition": k.definition, "source": k.source, "owner": k.owner,
+                "base": getattr(k, "base", None), "breakdown_bases": getattr(k, "breakdown_bases", None)}
         tl = split if (split["kpi_id"] == k.kpi_id).any() else overall
         series = tl[(tl["kpi_id"] == k.kpi_id) & (tl["period_month"] <= month)].sort_values("period_month")
         if k.kpi_id.startswith("survey."):
@@ -156,7 +157,7 @@ def scorecard(run: Run, period: str, headline_only: bool = True, outcome: int | 
 
 # A survey figure's change on the previous wave, as fct_survey_change tests it.
 NO_CHANGE = {"change_words": None, "significant": None, "better_or_worse": None, "change": None,
-             "change_previous_period": None}
+             "change_previous_period": None, "weighting_changed": False, "weighting_note": None}
 
 
 def survey_changes(run: Run, survey: str | None = None) -> pd.DataFrame:
@@ -166,7 +167,7 @@ def survey_changes(run: Run, survey: str | None = None) -> pd.DataFrame:
 
 
 def _change_of(changes: pd.DataFrame, kpi_id: str, period: str, breakdown: str) -> dict:
-    if not kpi_id.startswith("survey."):
+    if kpi_id not in set(changes["kpi_id"]):  # not a survey figure
         return NO_CHANGE
     c = changes[(changes["kpi_id"] == kpi_id) & (changes["period"] == period) & (changes["breakdown"] == breakdown)]
     if c.empty:
@@ -174,7 +175,8 @@ def _change_of(changes: pd.DataFrame, kpi_id: str, period: str, breakdown: str) 
     c = c.iloc[0]
     return {"change_words": c["change_words"], "significant": None if pd.isna(c["significant"]) else
             bool(c["significant"]), "better_or_worse": c["better_or_worse"], "change": c["change"],
-            "change_previous_period": c["previous_period"]}
+            "change_previous_period": c["previous_period"],
+            "weighting_changed": bool(c.get("weighting_changed", False)), "weighting_note": c.get("weighting_note")}
 
 
 def direction(value, previous, polarity: str) -> str | None:

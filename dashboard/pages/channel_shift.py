@@ -65,7 +65,8 @@ with sections.section("digital", "Digital take-up against its target, and where 
     with left:
         ui.kpi_trend(run, "digital_share", f, key="digital", events=ev)
     with right, sections.section(
-            "projection", "Digital take-up: projection 12 months ahead · the whole council", heading="label",
+            "projection", "Digital take-up (all contacts): projection 12 months ahead · the whole council",
+            heading="label",
             help="A straight line fitted to the last 24 complete months, extended 12 months, with the range "
                  "in which 95% of months would fall if the trend carries on.",
             follows=set(), instead={PERIOD: "the line is fitted to the latest 24 complete months held",

@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard import charts, data, sections
 from dashboard import components as ui
 from dashboard.filters import DIRECTORATE, PERIOD, SERVICE, WINDOW
-from dashboard.formatting import period_label
+from dashboard.formatting import kpi_label, period_label
 from dashboard.sections import BY_PARTS
 
 run, f = ui.start_page("Outcome 1: council services are easily accessible and inclusive",
@@ -66,14 +66,16 @@ with sections.section("online", "Online", follows=BY_PARTS):
     with right:
         ui.kpi_trend(run, "self_service_share", f, key="self-service", events=ev)
 
+by_age_label = kpi_label(data.kpi_info(run, "digital_share"), "age_band")
 with sections.section("age", "Who is left behind: digital take-up by age band", follows=BY_PARTS):
-    st.markdown("Digital take-up among contacts that record the resident's age (calls do not record it). "
-                "A band well below the others is a group the strategy's assisted-digital and phone offers must serve.")
+    st.markdown("Digital take-up among contacts that record the resident's age (calls do not record it), so it "
+                "is higher than the headline figure, which counts every contact, calls included. A band well "
+                "below the others is a group the strategy's assisted-digital and phone offers must serve.")
     left, right = st.columns(2)
     with left:
         ui.kpi_breakdown_chart(run, "digital_share", "age_band", f.period, key="age-bars",
-                               title=f"Digital take-up by age band, {period_label(f.period)}")
-    with right, sections.section("age-trend", "Digital take-up by age band over time", heading="label",
+                               title=f"{by_age_label} by age band, {period_label(f.period)}")
+    with right, sections.section("age-trend", f"{by_age_label} by age band over time", heading="label",
                                  follows={PERIOD, WINDOW},
                                  instead={DIRECTORATE: "it is published by age band for the whole council only",
                                           SERVICE: "it is published by age band for the whole council only"}):

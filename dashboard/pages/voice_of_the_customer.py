@@ -65,8 +65,10 @@ def results_table(df: pd.DataFrame, bench: pd.DataFrame | None = None) -> pd.Dat
         "Respondents": [fmt_count(v) if not is_missing(v) else "fewer than 10" if s == "primary" else "–"
                         for v, s in zip(df["base_n"], df["suppression"], strict=True)],
         "Effective base": [fmt_count(v) for v in df["base_n_eff"]],
-        "Change on previous wave": [change_text(w, c, b) for w, c, b in
-                                    zip(df["change_words"], df["change"], df["better_or_worse"], strict=True)],
+        "Change on previous wave": [
+            "; ".join(x for x in (change_text(r["change_words"], r["change"], r["better_or_worse"]),
+                                 ui.weighting_change_text(r)) if x)
+            for _, r in df.iterrows()],
     })
     if bench is not None:
         out["Benchmark"] = [benchmark_text(bench, k) for k in df["kpi_id"]]
@@ -147,6 +149,9 @@ with sections.section("weighting", "How each wave was weighted", follows={PERIOD
             "Design effect": [f"{v:.2f}" for v in wt["design_effect"]],
             "Largest weight": [f"{v:.2f}" for v in wt["max_weight"]],
             "How": wt["note"],
+            # weighted another way than the wave before: its changes are flagged in the tables above
+            "Method changed": ["–" if prev is None else ("yes: compare with care" if w != prev else "no")
+                               for w, prev in zip(wt["weights"], [None, *wt["weights"].iloc[:-1]], strict=True)],
         })
         if not monthly:  # a handful of waves: readable in full; the monthly survey's 25 months go in the expander
             st.table(wtable.set_index("Wave"))
@@ -181,7 +186,8 @@ with left, sections.section("question-waves", f"Wave by wave ({where})", heading
         st.markdown(f"{period_label(last['period']) if monthly else last['period']}: **{fmt_pct(last['value'])}** "
                     f"(95% interval {interval_text(last['ci_low'], last['ci_high'])}; "
                     f"{fmt_count(last['base_n'])} respondents, effective base {fmt_count(last['base_n_eff'])}) · "
-                    f"{change_text(last['change_words'], last['change'], last['better_or_worse'])}")
+                    f"{change_text(last['change_words'], last['change'], last['better_or_worse'])}"
+                    + (f" · {ui.weighting_change_text(last)}" if ui.weighting_change_text(last) else ""))
     for b in qbench.itertuples():
         st.caption(f"**Benchmark** · {b.benchmark_name}: {benchmark_value(b.value, b.unit)} ({b.period}; "
                    f"{b.subject}). Source: {b.source}. {b.comparability}. Status: {b.status}.")
