@@ -42,9 +42,8 @@ def draw(run: data.Run, f: Filters, channel_name: str | None) -> None:
                     "baseline mix would give.")
     total = costed["saving_gbp"].sum()
     c1, c2, c3 = st.columns(3)
-    c1.metric(f"Saving over the {len(costed)} costed month(s) shown" + (f", {channel_name.lower()}"
-                                                                         if channel_name else ""),
-              fmt_gbp(total), help=f"For {whose}. Positive: cheaper than the baseline mix would have been.")
+    c1.metric(f"{channel_name} part of the saving, {len(costed)} months" if channel_name
+              else f"Saving over the {len(costed)} costed month(s) shown", fmt_gbp(total), help=f"For {whose}. Positive: cheaper than the baseline mix would have been.")
     c2.metric("Cost at the actual mix", fmt_gbp(costed["cost_at_actual_mix_gbp"].sum()), help=f"For {whose}.")
     c3.metric("Cost had the baseline mix continued", fmt_gbp(costed["cost_at_baseline_mix_gbp"].sum()),
               help=f"For {whose}.")

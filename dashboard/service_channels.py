@@ -9,8 +9,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, sections, service_charts
 from dashboard import components as ui
+from dashboard import data, sections, service_charts
 from dashboard.filters import CHANNEL, DIRECTORATE, PERIOD, SERVICE, WINDOW, Filters
 from dashboard.formatting import fmt_change, fmt_count, fmt_pct, period_label
 

@@ -23,15 +23,15 @@ def ranked_services_chart(df: pd.DataFrame, *, now_label: str, before_label: str
         hovertemplate="%{y}: %{x:,.0f}<extra>" + now_label + "</extra>"))
     fig.add_trace(go.Bar(
         y=services, x=df["contacts_year_before"], orientation="h", name=before_label, marker_color=PALETTE[1],
-        marker_pattern=dict(shape="/", fgcolor="white", fgopacity=0.6, size=7, solidity=0.3),
+        marker_pattern=dict(shape="/", fillmode="overlay", fgcolor="white", fgopacity=0.6, size=7, solidity=0.3),
         text=[fmt_value(v, "count") for v in df["contacts_year_before"]], textposition="outside", cliponaxis=False,
         hovertemplate="%{y}: %{x:,.0f}<extra>" + before_label + "</extra>"))
     fig.update_layout(barmode="group", bargap=0.25, hovermode="closest")
     fig = _layout(fig, title, "count", max(300, 46 * len(df) + 110))
     top = pd.concat([df["contacts"], df["contacts_year_before"]]).max()
-    fig.update_xaxes(range=[0, (top or 1) * 1.25], nticks=4)
+    fig.update_xaxes(range=[0, (top or 1) * 1.25], nticks=4, tickformat=",.0f", title_text="Contacts")
     fig.update_yaxes(autorange="reversed", automargin=True, tickformat=None)
-    fig.update_layout(hovermode="closest", legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0))
+    fig.update_layout(hovermode="closest")
     return fig
 
 
@@ -55,9 +55,9 @@ def services_by_channel_chart(df: pd.DataFrame, *, order: list[str], channels: l
                              textposition="middle right", showlegend=False, hoverinfo="skip", cliponaxis=False))
     fig.update_layout(barmode="stack")
     fig = _layout(fig, title, "count", max(300, 34 * len(order) + 130))
-    fig.update_xaxes(range=[0, (totals.max() or 1) * 1.18], nticks=4)
+    fig.update_xaxes(range=[0, (totals.max() or 1) * 1.18], nticks=4, tickformat=",.0f", title_text="Contacts")
     fig.update_yaxes(autorange="reversed", automargin=True, tickformat=None)
-    fig.update_layout(hovermode="closest", legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0))
+    fig.update_layout(hovermode="closest")
     return fig
 
 
@@ -70,8 +70,9 @@ def share_heatmap(df: pd.DataFrame, *, order: list[str], title: str | None = Non
     text = [[("" if pd.isna(v) else f"{v * 100:.0f}") for v in row] for row in grid.to_numpy()]
     fig = go.Figure(go.Heatmap(
         z=grid.to_numpy(), x=x, y=[wrap_label(s, 22) for s in grid.index], text=text, texttemplate="%{text}",
-        textfont=dict(size=11), colorscale="Blues", zmin=0, zmax=1, xgap=1, ygap=1,
-        colorbar=dict(title=dict(text="Share"), tickformat=".0%", thickness=12),
+        # the per cent is printed in every cell, so no colour scale is needed to read it (and the
+        # width goes to the months)
+        textfont=dict(size=10), colorscale="Blues", zmin=0, zmax=1, xgap=1, ygap=1, showscale=False,
         hovertemplate="%{y}, %{x|%b %Y}: %{z:.1%}<extra></extra>"))
     fig = _layout(fig, title, None, max(300, 30 * len(grid) + 120))
     fig.update_xaxes(type="date", tickformat="%b %Y", nticks=min(8, len(x)), showgrid=False)

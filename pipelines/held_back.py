@@ -46,7 +46,7 @@ def sentence(s: dict, quarantined_this_run: int | None = None) -> str:
     """The figures in words, with every difference explained."""
     text = (f"{plural(s['rows'], 'row')} held back in quarantine (one per source record; "
             f"{plural(s['checks_failed'], 'failed check')} among them, as a row can fail several).")
-    if quarantined_this_run is not None:
+    if quarantined_this_run:
         text += f" This run quarantined {plural(quarantined_this_run, 'row')} from the files it read."
     if s["rows_released"]:
         text += (f" {plural(s['rows_released'], 'row')} quarantined earlier "
@@ -55,6 +55,7 @@ def sentence(s: dict, quarantined_this_run: int | None = None) -> str:
                  f"{'is' if s['rows_released'] == 1 else 'are'} not counted.")
     if s["files_refused"]:
         text += (f" {plural(s['files_refused'], 'file')} refused whole "
-                 f"({plural(s['rows_in_refused_files'], 'row')}) "
+                 f"({plural(s['rows_in_refused_files'], 'row')} read from "
+                 f"{'it' if s['files_refused'] == 1 else 'them'}) "
                  f"{'is' if s['files_refused'] == 1 else 'are'} not counted as rows held back.")
     return text

@@ -1,7 +1,6 @@
 """Channel shift for CMT: contacts by channel, digital take-up and where it is heading,
 the March 2026 targets, cost of contact, unit costs against 2017/18 and the saving."""
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import channel_saving, charts, data, sections, service_channels
@@ -9,8 +8,6 @@ from dashboard import components as ui
 from dashboard.filters import CHANNEL, DIRECTORATE, PERIOD, SERVICE, WINDOW
 from dashboard.formatting import (
     TARGET_STATUS,
-    fmt_count,
-    fmt_gbp,
     fmt_target,
     fmt_value,
     on_course_text,

@@ -38,8 +38,8 @@ with sections.section("freshness", "Freshness by source", follows=NONE):
         days_since_delivery=((now - fresh["last_delivered_at"]).dt.total_seconds() / 86400).round(1),
     )
     ui.table_with_download(
-        fresh[["source_name", "files", "files_refused", "last_file", "last_delivered_at", "days_since_delivery",
-               "latest_event", "rows_published", "rows_held_back", "checks_failed"]].rename(columns={
+        fresh[["source_name", "rows_published", "rows_held_back", "checks_failed", "files", "files_refused",
+               "last_file", "last_delivered_at", "days_since_delivery", "latest_event"]].rename(columns={
             "source_name": "Source", "files": "Files", "files_refused": "Refused", "last_file": "Newest file",
             "last_delivered_at": "Newest delivery", "days_since_delivery": "Days since delivery",
             "latest_event": "Latest event in the data", "rows_published": "Rows published",
