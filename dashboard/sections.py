@@ -98,7 +98,8 @@ def note_text(active: ActiveFilter, instead: str | None = None) -> str:
 
 def _record(s: Section) -> None:
     record = st.session_state.setdefault(RECORD_KEY, {})
-    record[s.key] = {"follows": BY_PARTS if s.follows is None else sorted(s.follows), "parent": s.parent.key if s.parent else None,
+    record[s.key] = {"follows": BY_PARTS if s.follows is None else sorted(s.follows),
+                     "parent": s.parent.key if s.parent else None,
                      "notes": dict(s.noted), "default_shows": dict(s.default_shows)}
 
 
@@ -131,7 +132,8 @@ def section(key: str, title: str | None = None, *, follows: Iterable[str] | str,
         begin_page()
         stack = _page.stack
     parent = stack[-1] if stack else None
-    s = Section(key=key, follows=None if follows == BY_PARTS else frozenset(follows), parent=parent, default_shows=dict(default_shows or {}))
+    s = Section(key=key, follows=None if follows == BY_PARTS else frozenset(follows), parent=parent,
+                default_shows=dict(default_shows or {}))
     with st.container(key=f"{KEY_PREFIX}{key}"):
         if title and heading == "subheader":
             st.subheader(title, help=help)
