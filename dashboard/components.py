@@ -13,18 +13,20 @@ from dashboard import (
     filters,
     notes,
     release,
+    sections,
     spc,
     spc_chart,
     status,
     svg,
     wording,
 )
-from dashboard.filters import Filters
+from dashboard.filters import CHANNEL, DIRECTORATE, PERIOD, SERVICE, WARD, WINDOW, Filters
 from dashboard.formatting import (
     RAG,
     fmt_change,
     fmt_value,
     is_missing,
+    kpi_label,
     period_label,
     rag_text,
 )
@@ -36,6 +38,7 @@ def require_run() -> data.Run:
     """The run to show, with a banner when it is not the latest published one (a file of
     that is damaged); a plain message and stop when nothing can be shown."""
     auth.guard_direct_page_run()  # every page starts here: none escapes the sign-in gate
+    sections.begin_page()  # this run's filters and sections, not the last page's
     shown = data.published()
     names = ", ".join(markdown_text(d.split(" (", 1)[0]) for d in shown.damaged)
     if shown.run is None:
@@ -150,7 +153,19 @@ def survey_change_text(row) -> str | None:
         words += f": {fmt_change(row['change'], row['unit'])}"
         if isinstance(row.get("better_or_worse"), str):
             words += f", {row['better_or_worse']}"
-    return words
+    flag = weighting_change_text(row)
+    return f"{words}. {flag}" if flag else words
+
+
+def weighting_change_text(row) -> str | None:
+    """When the two waves compared were weighted differently (fct_survey_change.weighting_changed):
+    'Weighting changed (2025-06 raked by the pipeline, 2026-06 weighted by the agency): part of
+    the change may be the method'."""
+    if not is_true(row.get("weighting_changed")):
+        return None
+    note = row.get("weighting_note")
+    return ("Weighting changed" + (f" ({note})" if isinstance(note, str) else "")
+            + ": part of the change may be the method")
 
 
 def kpi_card(row: pd.Series) -> None:
@@ -177,8 +192,9 @@ def kpi_card(row: pd.Series) -> None:
             if is_true(row.get("significant")) and not is_missing(row.get("change")):
                 word = row.get("better_or_worse")
                 delta = fmt_change(row["change"], unit, short=True) + (f", {word}" if isinstance(word, str) else "")
-        # The name as text above the figure: a metric label is cut short in narrow columns.
-        st.markdown(f"**{row['name']}**")
+        # The name as text above the figure (a metric label is cut short in narrow columns),
+        # with its base where figures of the same name differ.
+        st.markdown(f"**{kpi_label(row)}**")
         help_text = row["definition"] + (f"\n\nSource: {row['source']}" if row.get("source") else "")
         st.metric(
             label=row["name"],
@@ -279,6 +295,26 @@ def scorecard_grid(card: pd.DataFrame, columns: int = 4) -> None:
     with st.container(horizontal=True, gap="small"):
         for _, row in card.iterrows():
             kpi_card(row)
+
+
+def glance_section(key: str, title: str, card: pd.DataFrame, f: Filters) -> None:
+    """An outcome's KPI cards for the month and organisation chosen. Cards of
+    measures not published at that level show the whole council, and the note
+    names them."""
+    with sections.section(key, title, follows={PERIOD, DIRECTORATE, SERVICE},
+                          instead={WINDOW: "each card shows the month chosen and its last 13 periods",
+                                   CHANNEL: "each card counts every channel", WARD: "each card counts every ward"}):
+        if f.breakdown and len(card):
+            whole = card.loc[card["breakdown"] != f.breakdown, "name"].tolist()
+            if whole:
+                names = whole[0] if len(whole) == 1 else f"{', '.join(whole[:-1])} and {whole[-1]}"
+                for k in (DIRECTORATE, SERVICE):
+                    sections.not_followed(k, f"{names} {'is' if len(whole) == 1 else 'are'} not published at "
+                                             "this level, so "
+                                             f"{'its card shows' if len(whole) == 1 else 'their cards show'} "
+                                             "the whole council")
+        outcome_summary(card)  # every measure counted, those off target named
+        scorecard_grid(card)
 
 
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
@@ -393,7 +429,7 @@ def kpi_table(series: pd.DataFrame, info: pd.Series, spc_points: pd.DataFrame | 
     a monthly measure its SPC variation, assurance and limits (the chart's reading)."""
     survey = info.get("kind") == "survey"
     shown, statuses = status.shown_and_status(series, info)
-    table = pd.DataFrame({"Measure": info["name"],
+    table = pd.DataFrame({"Measure": kpi_label(info),
                           "Period": series["period"].map(lambda p: period_label(p, short=True)),
                           "Value": shown,
                           "Target": [status.target_text(t, info["unit"], info["polarity"]) for t in series["target"]],
@@ -450,10 +486,11 @@ def kpi_trend(run: data.Run, kpi_id: str, f: Filters, *, key: str, events: pd.Da
               height: int = 320, breakdown: str | None = None) -> None:
     """A KPI's trend against its target (with events), its definition and source
     on hover and in an expander, and its data a click away with a download.
-    It follows the directorate/service filter when the KPI is published that way.
-    A monthly measure says its SPC variation and assurance under the chart, and
-    draws its mean and process limits on request. The heading is the KPI's name,
-    so other pages can link to it (kpi_anchor)."""
+    It follows the directorate/service filter when the KPI is published that way
+    (or the one `breakdown` given), and says so when it cannot. A monthly measure
+    says its SPC variation and assurance under the chart, and draws its mean and
+    process limits on request. The heading is the KPI's name, so other pages can
+    link to it (kpi_anchor)."""
     info = data.kpi_info(run, kpi_id)
     wanted = f.breakdown if breakdown is None else breakdown
     bd = wanted if data.has_breakdown(run, kpi_id, wanted) else ""
@@ -465,13 +502,25 @@ def kpi_trend(run: data.Run, kpi_id: str, f: Filters, *, key: str, events: pd.Da
     else:
         where = data.label(run, *bd.split("=", 1))
     st.markdown(f"#### {info['name']}", help=info["definition"])
-    st.caption(sentence(where) if where != "the whole council" else "The whole council")
-    if wanted and not bd:
-        st.caption("Not published at this level: the whole council is shown.")
-    if series.empty or series["value"].notna().sum() == 0:
-        empty_state(f"No figures for {info['name'].lower()} up to {period_label(f.period)} "
-                    f"for {where}.")
-        return
+    base = kpi_label(info)[len(info["name"]):].strip(" ()")
+    st.caption((sentence(where) if where != "the whole council" else "The whole council")
+               + (f" · of {base}" if base else ""))
+    with sections.section(f"kpi-{key}", None, heading="none", follows=kpi_trend_follows(info, breakdown),
+                          instead={WINDOW: "every wave of the survey is shown",
+                                   DIRECTORATE: "the whole council is shown", SERVICE: "the whole council is shown",
+                                   CHANNEL: "every channel is counted", WARD: "every ward is counted"}):
+        if wanted and not bd:
+            for k in kpi_trend_follows(info, wanted) - {PERIOD, WINDOW}:
+                sections.not_followed(k, "it is not published at this level, so the whole council is shown")
+        if series.empty or series["value"].notna().sum() == 0:
+            empty_state(f"No figures for {info['name'].lower()} up to {period_label(f.period)} "
+                        f"for {where}.")
+            return
+        _trend_body(run, kpi_id, info, series, bd, f, key=key, events=events, height=height)
+
+
+def _trend_body(run: data.Run, kpi_id: str, info: pd.Series, series: pd.DataFrame, bd: str, f: Filters, *,
+                key: str, events: pd.DataFrame | None, height: int) -> None:
     problems = series[data._valid(series) == False]  # noqa: E712 - a boolean Series
     plotted = series.assign(value=series["value"].where(data._valid(series)))  # a data problem is not a result
     monthly = info.get("cadence") == "monthly"
@@ -533,6 +582,22 @@ def kpi_trend(run: data.Run, kpi_id: str, f: Filters, *, key: str, events: pd.Da
                          column_config={"Commentary": st.column_config.TextColumn(width="large")})
 
 
+def kpi_trend_follows(info: pd.Series, breakdown: str | None) -> set[str]:
+    """The filters a KPI's trend follows: the month always; the trend window unless the
+    KPI comes in survey waves (every wave is shown); the organisation filters when it
+    takes them from the page (`breakdown` None), or the one breakdown it is given."""
+    follows = {PERIOD}
+    if info["cadence"] != "wave":
+        follows.add(WINDOW)
+    if breakdown is None:
+        follows |= {DIRECTORATE, SERVICE}
+    elif breakdown:
+        dimension = breakdown.split("=", 1)[0]
+        follows |= {DIRECTORATE, SERVICE} if dimension in ("directorate", "service") else {
+            {"ward_code": WARD, "channel": CHANNEL}.get(dimension, dimension)}
+    return follows
+
+
 def chart_with_table(fig, table: pd.DataFrame, *, key: str, label: str, file_name: str,
                      column_config: dict | None = None) -> None:
     """A chart, then its data a click away with a CSV download."""
@@ -545,11 +610,27 @@ def kpi_breakdown_chart(run: data.Run, kpi_id: str, dimension: str, period: str,
                         directorate: str | None = None) -> None:
     """A KPI split by one dimension for the month (a survey: its latest wave by
     then), as labelled bars (status in a symbol too, intervals for surveys), with
-    its table. By service with a `directorate`: that directorate's services."""
+    its table. By service with a `directorate`: that directorate's services.
+    One month, side by side: it follows the month (and, by service, the
+    directorate), and says so for the other filters."""
     info = data.kpi_info(run, kpi_id)
     df = data.kpi_breakdown(run, kpi_id, dimension, period, directorate)
-    if title:
-        st.markdown(f"**{title}**", help=info["definition"])
+    by = dimension.replace("_", " ")
+    follows = {PERIOD} | ({DIRECTORATE} if dimension == "service" else set())
+    month = f"{period_label(period)} only" if info["cadence"] != "wave" else "the latest wave by the month chosen"
+    with sections.section(f"breakdown-{key}", title, heading="label", help=info["definition"], follows=follows,
+                          instead={WINDOW: f"it shows {month}",
+                                   DIRECTORATE: f"every {by} is shown, for the whole council",
+                                   SERVICE: f"every {by} is shown" + ("" if dimension == "service"
+                                                                      else ", for the whole council"),
+                                   CHANNEL: f"every {by} is shown" + ("" if dimension == "channel"
+                                                                      else ", across every channel"),
+                                   WARD: f"every {by} is shown, across every ward"}):
+        _breakdown_body(info, df, kpi_id, dimension, period, key, height)
+
+
+def _breakdown_body(info: pd.Series, df: pd.DataFrame, kpi_id: str, dimension: str, period: str, key: str,
+                    height: int | None) -> None:
     shown = df.dropna(subset=["value"])
     if shown.empty:
         empty_state(f"No figures for {info['name'].lower()} by {dimension.replace('_', ' ')} for "
@@ -559,7 +640,8 @@ def kpi_breakdown_chart(run: data.Run, kpi_id: str, dimension: str, period: str,
     shown = shown[data._valid(shown)]  # a data problem is not a result: no bar, named below
     problems = df[~data._valid(df)]
     if len(problems):
-        st.caption("⚠ Data problem, not shown: " + ", ".join(problems["label"]) + " (outside the valid range).")
+        st.caption("⚠ Data problem, not shown: " + ", ".join(markdown_text(x) for x in problems["label"])
+                   + " (outside the valid range).")
     if shown.empty:
         return
     fig = charts.bar_chart(shown, x="label", y="value", unit=info["unit"],
@@ -567,7 +649,7 @@ def kpi_breakdown_chart(run: data.Run, kpi_id: str, dimension: str, period: str,
                            ci=("ci_low", "ci_high") if survey else None,
                            height=height or max(240, 34 * len(shown) + 80))
     chart(fig, key)
-    hidden = len(df) - len(shown)
+    hidden = len(df) - len(df.dropna(subset=["value"]))  # suppressed groups have no value
     if hidden:
         st.caption(f"{hidden} group(s) with fewer than 10 answers are not shown (suppressed).")
     if survey:
@@ -583,7 +665,8 @@ def kpi_breakdown_chart(run: data.Run, kpi_id: str, dimension: str, period: str,
         cols.update({"base_n": "Respondents (unweighted)", "ci_low": "95% interval from",
                      "ci_high": "95% interval to", "suppressed": "Suppressed (under 10 answers)"})
     fmt = number_format(info["unit"])
-    table_with_download(table[list(cols)].rename(columns=cols), label=f"{info['name']} by {dimension.replace('_', ' ')}",
+    table_with_download(table[list(cols)].rename(columns=cols),
+                        label=f"{kpi_label(info, dimension)} by {dimension.replace('_', ' ')}",
                         file_name=f"{kpi_id}-by-{dimension}-{period}.csv", key=key,
                         column_config={c: st.column_config.NumberColumn(format=fmt)
                                        for c in ("95% interval from", "95% interval to")})

@@ -21,6 +21,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 import streamlit as st
 
+from pipelines import held_back
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -247,7 +249,8 @@ def scorecard(run: Run, period: str, headline_only: bool = True, outcome: int | 
     for k in cat.itertuples():
         base = {"kpi_id": k.kpi_id, "name": k.name, "outcome": k.outcome, "unit": k.unit, "polarity": k.polarity,
                 "definition": k.definition, "source": k.source, "owner": k.owner, "kind": k.kind,
-                "cadence": k.cadence, "headline": bool(k.headline), **{c: getattr(k, c, None) for c in KPI_RULE_COLUMNS}}
+                "cadence": k.cadence, "headline": bool(k.headline), **{c: getattr(k, c, None) for c in KPI_RULE_COLUMNS},
+                "base": getattr(k, "base", None), "breakdown_bases": getattr(k, "breakdown_bases", None)}
         tl = split if (split["kpi_id"] == k.kpi_id).any() else overall
         series = tl[(tl["kpi_id"] == k.kpi_id) & (tl["period_month"] <= month)].sort_values("period_month")
         if k.kind == "survey":
@@ -293,7 +296,7 @@ KPI_RULE_COLUMNS = ("amber_band", "valid_min", "valid_max", "display_decimals", 
 
 # A survey figure's change on the previous wave, as fct_survey_change tests it.
 NO_CHANGE = {"change_words": None, "significant": None, "better_or_worse": None, "change": None,
-             "change_previous_period": None}
+             "change_previous_period": None, "weighting_changed": False, "weighting_note": None}
 
 
 def survey_changes(run: Run, survey: str | None = None) -> pd.DataFrame:
@@ -311,7 +314,8 @@ def _change_of(changes: pd.DataFrame, kpi_id: str, kind: str, period: str, break
     c = c.iloc[0]
     return {"change_words": c["change_words"], "significant": None if pd.isna(c["significant"]) else
             bool(c["significant"]), "better_or_worse": c["better_or_worse"], "change": c["change"],
-            "change_previous_period": c["previous_period"]}
+            "change_previous_period": c["previous_period"],
+            "weighting_changed": bool(c.get("weighting_changed", False)), "weighting_note": c.get("weighting_note")}
 
 
 def direction(value, previous, polarity: str) -> str | None:
@@ -325,10 +329,11 @@ def direction(value, previous, polarity: str) -> str | None:
 
 
 def data_quality_status(run: Run) -> dict:
-    """One line for the Board: did last night's data arrive cleanly?"""
+    """One line for the Board: did last night's data arrive cleanly? Rows held
+    back are distinct source rows (held_back_summary), as everywhere else."""
     m = run.manifest
     refused = len(m.get("files_refused", []))
-    open_q = m.get("rows_quarantined", {}).get("open", 0)
+    open_q = held_back_summary(run)["rows"]
     suite_errors = len(m.get("suite_errors", {}))
     # KPI figures outside their valid range: data-quality failures published with no status
     out_of_range = int(m.get("kpi_values_out_of_range", 0) or 0)
@@ -378,6 +383,26 @@ def dq_quarantine(run: Run, source: str | None = None, status: str | None = None
         where.append("status = ?")
         params.append(status)
     return mart(run, "dq_quarantine", " AND ".join(where), tuple(params))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def held_back_summary(run: Run) -> dict:
+    """Rows held back (distinct source rows still in quarantine), the checks they
+    failed, rows released by a later correction, and files refused whole: the
+    figures of pipelines/held_back.py, read from the published dq_held_back mart
+    (and dq_refused_files), so the pages give what the run printed."""
+    con = _connection().cursor()
+    if not Path(run.path(held_back.HELD_BACK_MART)).exists():  # a run published before the mart existed
+        return {"rows": run.manifest.get("rows_quarantined", {}).get("open", 0), "checks_failed": None,
+                "rows_released": 0, "files_refused": 0, "rows_in_refused_files": 0, "by_source": {}}
+    return held_back.summary(con, f"read_parquet('{run.path(held_back.HELD_BACK_MART)}')",
+                             f"(SELECT 'refused' AS status, rows_read FROM read_parquet('{run.path('dq_refused_files')}'))")
+
+
+def dq_held_back(run: Run, source: str | None = None, status: str | None = None) -> pd.DataFrame:
+    """Rows held back, one per source row with every check it failed together (dq_held_back)."""
+    where, params = _where([("source = ?", source), ("status = ?", status)])
+    return mart(run, "dq_held_back", where, params)
 
 
 def dq_refused_files(run: Run) -> pd.DataFrame:
@@ -601,15 +626,17 @@ SAVING_GROUPS = {"period": "period", "financial_year": "financial_year", "servic
 
 
 def channel_shift_saving(run: Run, start: str, end: str, by: str = "period", directorate: str | None = None,
-                         service: str | None = None) -> pd.DataFrame:
+                         service: str | None = None, channel: str | None = None) -> pd.DataFrame:
     """The channel-mix saving (fct_channel_shift_saving) summed by month, financial
     year, service, directorate or channel. Costs and the saving count only the
     months whose costs are complete for every service and channel (a month the
     ledger has not caught up with is left out whole, never half-counted); a
-    group with no such month has empty costs."""
+    group with no such month has empty costs. With a `channel`, that channel's
+    part: the cost of the contacts it would have had at the baseline mix less
+    the cost of those it had."""
     group = SAVING_GROUPS[by]
     where, params = _where([("period >= ?", start), ("period <= ?", end), ("directorate = ?", directorate),
-                            ("service = ?", service)])
+                            ("service = ?", service), ("channel = ?", channel)])
     path = run.path("fct_channel_shift_saving")
     costed = f"period IN (SELECT period FROM read_parquet('{path}') GROUP BY period HAVING bool_and(costs_complete))"
     sql = f"""
@@ -1051,3 +1078,90 @@ def status_changes(run: Run, period: str, months: int = 3) -> pd.DataFrame:
     if df.empty:
         return df
     return df.sort_values(["period", "sort_order"], ascending=[False, True]).reset_index(drop=True)
+# ================================================================ CMT: services and channels (issue 12 item 4)
+# Which services still take the most contacts in a channel (phone unless another
+# is chosen), how that changes on a year before, and each service's share of
+# its contacts in that channel month by month. From fct_contacts_monthly, as
+# the contacts-by-channel chart: online contacts count when completed.
+RANKED_CHANNEL = "phone"  # the CMT question: which services still take the most phone calls
+
+
+def service_channel_ranking(run: Run, period: str, channel: str, directorate: str | None = None,
+                            service: str | None = None) -> pd.DataFrame:
+    """Per service for `period` and the same month a year before: contacts in
+    `channel`, contacts in every channel, the channel's share of the service's
+    contacts and the service's rank by the channel's contacts (1 = most); most
+    first. A service with no contact in either month is left out."""
+    year_before = (pd.Timestamp(f"{period}-01") - pd.DateOffset(months=12)).strftime("%Y-%m")
+    where, params = _where([("directorate = ?", directorate), ("service = ?", service)])
+    sql = f"""
+        WITH m AS (
+            SELECT service, any_value(directorate) AS directorate,
+                   coalesce(sum(contacts) FILTER (WHERE period = ? AND channel = ?), 0) AS contacts,
+                   coalesce(sum(contacts) FILTER (WHERE period = ?), 0) AS all_contacts,
+                   coalesce(sum(contacts) FILTER (WHERE period = ? AND channel = ?), 0) AS contacts_year_before,
+                   coalesce(sum(contacts) FILTER (WHERE period = ?), 0) AS all_contacts_year_before
+            FROM read_parquet('{run.path("fct_contacts_monthly")}')
+            WHERE period IN (?, ?) AND service IS NOT NULL AND {where}
+            GROUP BY service
+        )
+        SELECT *, contacts / NULLIF(all_contacts, 0) AS share,
+               contacts_year_before / NULLIF(all_contacts_year_before, 0) AS share_year_before,
+               contacts - contacts_year_before AS change,
+               rank() OVER (ORDER BY contacts DESC) AS rank
+        FROM m WHERE all_contacts > 0 OR all_contacts_year_before > 0
+        ORDER BY contacts DESC, service"""
+    df = _query(run.run_id, sql, (period, channel, period, year_before, channel, year_before, period, year_before,
+                                  *params))
+    # The rank a year before, among the services that had contacts then.
+    had = df["all_contacts_year_before"] > 0
+    df["rank_year_before"] = df["contacts_year_before"].where(had).rank(ascending=False, method="min")
+    return df.assign(label=[label(run, "service", v) for v in df["service"]], period=period,
+                     year_before=year_before, channel=channel).reset_index(drop=True)
+
+
+def service_channel_share(run: Run, start: str, end: str, channel: str, directorate: str | None = None,
+                          service: str | None = None) -> pd.DataFrame:
+    """Each service's contacts in `channel` and in every channel, and the share, by month."""
+    where, params = _where([("period >= ?", start), ("period <= ?", end), ("directorate = ?", directorate),
+                            ("service = ?", service)])
+    sql = f"""
+        SELECT period, service, any_value(directorate) AS directorate,
+               coalesce(sum(contacts) FILTER (WHERE channel = ?), 0) AS contacts,
+               sum(contacts) AS all_contacts,
+               coalesce(sum(contacts) FILTER (WHERE channel = ?), 0) / NULLIF(sum(contacts), 0) AS share
+        FROM read_parquet('{run.path("fct_contacts_monthly")}')
+        WHERE service IS NOT NULL AND {where}
+        GROUP BY period, service ORDER BY service, period"""
+    df = _query(run.run_id, sql, (channel, channel, *params))
+    df = df.assign(label=[label(run, "service", v) for v in df["service"]],
+                   period_month=pd.to_datetime(df["period"] + "-01"))
+    return df.reset_index(drop=True)
+
+
+def contacts_by_service_and_channel(run: Run, period: str, directorate: str | None = None,
+                                    service: str | None = None) -> pd.DataFrame:
+    """Contacts in `period` by service and channel (channels in the charts' order)."""
+    where, params = _where([("directorate = ?", directorate), ("service = ?", service)])
+    sql = f"""
+        SELECT service, channel, sum(contacts) AS contacts
+        FROM read_parquet('{run.path("fct_contacts_monthly")}')
+        WHERE period = ? AND service IS NOT NULL AND {where} GROUP BY ALL ORDER BY service, channel"""
+    df = _query(run.run_id, sql, (period, *params)).assign(period=period)
+    return _in_channel_order(df.assign(label=[label(run, "service", v) for v in df["service"]],
+                                       channel_name=[label(run, "channel", c) for c in df["channel"]]))
+
+
+def channel_share_of_contacts(run: Run, start: str, end: str, channel: str, directorate: str | None = None,
+                              service: str | None = None) -> pd.DataFrame:
+    """One channel's share of all contacts, by month, for a service or directorate."""
+    where, params = _where([("period >= ?", start), ("period <= ?", end), ("directorate = ?", directorate),
+                            ("service = ?", service)])
+    sql = f"""
+        SELECT period, coalesce(sum(contacts) FILTER (WHERE channel = ?), 0) AS contacts,
+               sum(contacts) AS all_contacts,
+               coalesce(sum(contacts) FILTER (WHERE channel = ?), 0) / NULLIF(sum(contacts), 0) AS share
+        FROM read_parquet('{run.path("fct_contacts_monthly")}')
+        WHERE {where} GROUP BY period ORDER BY period"""
+    df = _query(run.run_id, sql, (channel, channel, *params))
+    return df.assign(period_month=pd.to_datetime(df["period"] + "-01"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 
 # RAG is never shown by colour alone: each status has a word and a symbol.
@@ -204,3 +206,20 @@ def interval_text(low, high) -> str:
     if is_missing(low) or is_missing(high):
         return "–"
     return f"{fmt_pct(low)} to {fmt_pct(high)}"
+
+
+# ================================================================ figures of the same name (issue 10 item 8)
+def kpi_label(kpi, dimension: str | None = None) -> str:
+    """A KPI's name with its base where the catalogue gives one, so figures of the
+    same name say why they differ: 'Digital take-up (all contacts)', and by age
+    band 'Digital take-up (contacts that record an age)'. `kpi` is a catalogue or
+    scorecard row (name, base, breakdown_bases)."""
+    name = kpi["name"]
+    base = kpi.get("base") if hasattr(kpi, "get") else None
+    if dimension:
+        try:
+            by = json.loads(kpi.get("breakdown_bases") or "{}")
+        except (TypeError, ValueError):
+            by = {}
+        base = by.get(dimension, base)
+    return f"{name} ({base})" if isinstance(base, str) and base else name

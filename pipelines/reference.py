@@ -8,6 +8,7 @@ Expectations suites as parameters, and publishes the ones the dashboard needs.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -144,6 +145,10 @@ class Reference:
                 "owner": k.get("owner"),
                 "source": k.get("source"),
                 "sources": list(k["sources"]),
+                # what the figure is a share of, where figures of the same name differ
+                # (e.g. digital take-up of all contacts, of contacts that record an age)
+                "base": str(k["base"]) if k.get("base") else None,
+                "breakdown_bases": json.dumps({str(d): str(b) for d, b in (k.get("breakdown_bases") or {}).items()}),
             })
         return pd.DataFrame(rows)
 

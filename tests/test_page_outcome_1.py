@@ -66,4 +66,5 @@ def test_a_directorate_without_data_says_so(thin_marts, monkeypatch):
     monkeypatch.setenv("CX_MARTS_DIR", str(thin_marts))
     at = open_page("outcome_1", directorate=GONE)
     assert f"No contacts recorded for {GONE} directorate in this period." in infos(at)
-    assert "Not published at this level: the whole council is shown." in texts(at)
+    assert (f"Not broken down by directorate ({GONE} chosen): it is not published at this level, so the whole "
+            "council is shown.") in texts(at)

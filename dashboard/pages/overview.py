@@ -2,13 +2,16 @@
 
 import streamlit as st
 
-from dashboard import board_pack, data, downloads, wording
+from dashboard import board_pack, data, downloads, sections, wording
 from dashboard import components as ui
+from dashboard.filters import PERIOD
 from dashboard.formatting import period_label
 
 run, f = ui.start_page("Customer Experience Strategy 2023-26: Board overview", window=False)
 period = f.period
-ui.dq_status_line(run)
+with sections.section("data-quality", None, heading="none", follows=set(),
+                      instead={PERIOD: "it is about the files the last nightly run received"}):
+    ui.dq_status_line(run)
 st.markdown(f"Figures for **{period_label(period)}**: each measure's value, target and status in words. "
             "A monthly measure says whether the month is a real change (a special cause) or ordinary variation "
             "(NHS England's Making Data Count); a survey measure whether its change is significant.")
@@ -20,13 +23,16 @@ downloads.download_button(
 card = data.scorecard(run, period)
 for outcome in data.outcomes(run).itertuples():
     kpis = card[card["outcome"] == outcome.outcome]
-    with st.container(border=True):
+    with sections.section(f"outcome-{outcome.outcome}", None, heading="none", follows={PERIOD}), \
+            st.container(border=True):
         st.subheader(f"Outcome {outcome.outcome}: {outcome.name}")
         ui.outcome_summary(data.scorecard(run, period, headline_only=False, outcome=outcome.outcome), kpis)
         ui.scorecard_grid(kpis)
 st.caption(data.status_rule(run))
 
-ui.since_last_period(run, period)
+with sections.section("since-last-period", None, heading="none", follows={PERIOD}):
+    ui.since_last_period(run, period)
 
-ui.table_with_download(wording.scorecard_table(card), label="All headline figures",
-                       file_name=f"board-overview-{period}.csv", key="overview")
+with sections.section("headline-table", None, heading="none", follows={PERIOD}):
+    ui.table_with_download(wording.scorecard_table(card), label="All headline figures",
+                           file_name=f"board-overview-{period}.csv", key="overview")

@@ -10,7 +10,7 @@ import time
 import traceback
 from pathlib import Path
 
-from pipelines import models, warehouse, weighting
+from pipelines import held_back, models, warehouse, weighting
 from pipelines.contract import load_sources
 from pipelines.ingest import SourceReport, ingest_source, record_check_runs
 from pipelines.lock import PipelineLock, RunInProgress
@@ -159,7 +159,8 @@ def _run_locked(raw_dir: Path, marts_dir: Path, state_dir: Path, full_refresh: b
         con.close()
     print(f"Published {final.name} in {time.perf_counter() - started:.1f} s: "
           f"{totals['files_new'] + totals['files_changed']} file(s) processed, {totals['files_refused']} refused, "
-          f"{totals['rows_loaded']:,} rows loaded, {totals['rows_quarantined']:,} quarantined.")
+          f"{totals['rows_loaded']:,} rows loaded. "
+          + held_back.sentence(manifest["held_back"], totals["rows_quarantined"]))
     if rebuilt:
         print(f"  the warehouse was rebuilt from the landing zone (it was damaged: {rebuilt['reason']}); "
               f"the damaged file is kept as {rebuilt['moved_to']}")
@@ -253,7 +254,7 @@ def _manifest(con, run_id: str, mode: str, started_at: dt.datetime, reports: lis
               totals: dict, timings: dict) -> dict:
     as_at = con.execute("SELECT max(latest_event) FROM marts.dq_freshness WHERE source IN ('calls', 'contacts')"
                         ).fetchone()[0]
-    open_q = con.execute("SELECT count(*) FROM marts.dq_quarantine WHERE status = 'open'").fetchone()[0]
+    held = held_back.summary(con)
     # figures outside their KPI's valid range: data-quality failures, published with no status
     out_of_range = con.execute("SELECT count(*) FROM marts.dq_kpi_out_of_range").fetchone()[0]
     latest_complete = con.execute(
@@ -269,13 +270,15 @@ def _manifest(con, run_id: str, mode: str, started_at: dt.datetime, reports: lis
         "data_as_at": as_at.isoformat(sep=" ", timespec="seconds") if as_at else None,
         "latest_complete_period": latest_complete,
         "totals": totals,
-        "rows_quarantined": {"this_run": totals["rows_quarantined"], "open": open_q},
+        # Rows held back (pipelines/held_back.py): distinct source rows, never failed checks.
+        "rows_quarantined": {"this_run": totals["rows_quarantined"], "open": held["rows"]},
+        "held_back": {**held, "quarantined_this_run": totals["rows_quarantined"]},
         "kpi_values_out_of_range": out_of_range,
         "files_refused": [x for r in reports for x in r.refused],
         # what kept a source's checks from being applied: its new files (or the
         # files a critical check that could not run was to guard) are held back
         "suite_errors": {r.source: "; ".join(r.problems()) for r in reports if r.problems()},
-        "held_back": [{"source": r.source, **c} for r in reports for c in r.checks_not_run],
+        "checks_not_run": [{"source": r.source, **c} for r in reports for c in r.checks_not_run],
         "skipped_files": {r.source: sorted(r.skipped_files) for r in reports if r.skipped_files},
         "skipped": {r.source: dict(sorted(r.skipped_files.items())) for r in reports if r.skipped_files},
         "sources": {
