@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from dashboard import board_pack, data, status, wording
-from dashboard.formatting import period_label
+from dashboard.formatting import kpi_label, period_label
 from tests.helpers import mart
 from tests.pages import open_page, texts
 from tests.trust import cards, contradiction, downloads, pack_figures, pack_text, parse_figure
@@ -24,7 +24,10 @@ BOARD_PAGES = ("overview", "outcome_1", "outcome_2", "outcome_3")
 
 def catalogue(marts) -> dict[str, dict]:
     cat = mart(marts, "dim_kpi")
-    return {r["name"]: r for r in cat.to_dict("records")} | {r["kpi_id"]: r for r in cat.to_dict("records")}
+    rows = cat.to_dict("records")
+    # a table names a measure with its base where figures of the same name differ
+    return ({r["name"]: r for r in rows} | {kpi_label(r): r for r in rows}
+            | {r["kpi_id"]: r for r in rows})
 
 
 def card_problems(at, kpis) -> list[str]:
