@@ -8,7 +8,7 @@ import streamlit as st
 # Run from a checkout without installing: make the repository importable.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dashboard import auth  # noqa: E402
+from dashboard import auth, style  # noqa: E402
 
 st.set_page_config(page_title="Customer Experience Strategy dashboard", page_icon=":material/monitoring:",
                    layout="wide", initial_sidebar_state="expanded")
@@ -36,8 +36,10 @@ pages = {
     "catalogue": page("kpi_catalogue.py", "KPI catalogue", ":material/menu_book:", "kpi-catalogue"),
     "data_quality": page("data_quality.py", "Data quality", ":material/fact_check:", "data-quality"),
 }
+style.apply()
 # Sign-in (when configured) before anything is drawn; the analysts' pages only for analysts.
-access = auth.gate()
+with st.container(key="open-access-banner"):  # a slim line (style.css), not a block
+    access = auth.gate()
 if access is None:  # not signed in: the sign-in screen is the only page, whatever the address
     st.navigation([st.Page(auth.sign_in_screen, title="Sign in", url_path="sign-in", default=True)],
                   position="hidden").run()
@@ -53,6 +55,9 @@ sections = auth.visible_sections({
 st.session_state["_pages"] = {k: p for k, p in pages.items() if any(p is q for ps in sections.values() for q in ps)}
 nav = st.navigation(sections)
 auth.sidebar_account(access)
-st.sidebar.caption("Tower Hamlets Council · Customer Experience Strategy 2023-26 · "
-                   "monitored by the Transformation Board, CMT and the Mayor's Office")
-nav.run()
+style.fold_sidebar_on_narrow_screens()
+try:
+    nav.run()
+finally:  # under the page's filters, so the month is in view without scrolling the sidebar
+    st.sidebar.caption("Tower Hamlets Council · Customer Experience Strategy 2023-26 · "
+                       "monitored by the Transformation Board, CMT and the Mayor's Office")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, charts, data, filters
+from dashboard import auth, charts, data, filters, style
 from dashboard.filters import Filters
 from dashboard.formatting import (
     RAG,
@@ -33,9 +33,10 @@ def require_run() -> data.Run:
 
 
 def data_as_at(run: data.Run) -> None:
+    """One line under the title; the run id (for analysts) folded into its tooltip."""
     m = run.manifest
-    st.caption(f"Data as at **{m.get('data_as_at') or 'unknown'}** · published {m.get('published_at', '')} "
-               f"· run {run.run_id}")
+    st.caption(f"Data as at **{m.get('data_as_at') or 'unknown'}** · published {m.get('published_at', '')}",
+               help=f"Pipeline run {run.run_id}")
 
 
 def dq_status_line(run: data.Run) -> None:
@@ -153,13 +154,14 @@ def kpi_card(row: pd.Series) -> None:
         st.caption("  \n".join(lines))
 
 
-# Cards keep one width and wrap: four in a row at 1366 px, two on a tablet.
-CARD_WIDTH = 216
+# A card fills its cell of the grid (style.card_grid): four a row on a laptop, three or
+# two on a tablet, one on a phone, every row full.
+CARD_WIDTH = "stretch"
 
 
-def scorecard_grid(card: pd.DataFrame, columns: int = 4) -> None:
-    """KPI cards side by side, wrapping onto more rows as the screen narrows."""
-    with st.container(horizontal=True, gap="small"):
+def scorecard_grid(card: pd.DataFrame) -> None:
+    """KPI cards in a grid: equal heights in a row, rows of balanced length."""
+    with style.card_grid(list(card["kpi_id"])):
         for _, row in card.iterrows():
             kpi_card(row)
 
