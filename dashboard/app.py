@@ -8,7 +8,7 @@ import streamlit as st
 # Run from a checkout without installing: make the repository importable.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dashboard import auth, style  # noqa: E402
+from dashboard import aliases, auth, style  # noqa: E402
 
 st.set_page_config(page_title="Customer Experience Strategy dashboard", page_icon=":material/monitoring:",
                    layout="wide", initial_sidebar_state="expanded")
@@ -21,7 +21,9 @@ def page(file: str, title: str, icon: str, url_path: str, **kw) -> st.Page:
 
 
 pages = {
-    "overview": page("overview.py", "Board overview", ":material/dashboard:", "overview", default=True),
+    # served at "/"; Streamlit reserves a default page's own path without answering at it,
+    # so the path is one nobody types and /overview is an alias (dashboard/aliases.py)
+    "overview": page("overview.py", "Board overview", ":material/dashboard:", "board-overview-page", default=True),
     "outcome_1": page("outcome_1.py", "Outcome 1: accessible and inclusive", ":material/accessibility_new:",
                       "outcome-1"),
     "outcome_2": page("outcome_2.py", "Outcome 2: feedback, data and technology", ":material/insights:",
@@ -53,7 +55,8 @@ sections = auth.visible_sections({
 }, access)
 # Pages link to each other through this: only to pages the viewer may open.
 st.session_state["_pages"] = {k: p for k, p in pages.items() if any(p is q for ps in sections.values() for q in ps)}
-nav = st.navigation(sections)
+# /overview, /board, /outcome1, /data_quality...: hidden pages that move on to the right page.
+nav = st.navigation(aliases.with_aliases(sections, {id(p): k for k, p in pages.items()}))
 auth.sidebar_account(access)
 style.fold_sidebar_on_narrow_screens()
 try:
