@@ -13,6 +13,7 @@ from dashboard.formatting import (
     fmt_change,
     fmt_target,
     fmt_value,
+    gbp_column_format,
     is_missing,
     negligible,
     period_label,
@@ -178,27 +179,62 @@ COLUMN_LABELS = {
     "received": ("Received", "localized"), "responded": ("Answered", "localized"),
     "on_time": ("Answered on time", "localized"), "on_time_rate": ("Share answered on time", "percent"),
     "decided": ("Decided (not withdrawn)", "localized"), "upheld": ("Upheld or partly upheld", "localized"),
-    "upheld_rate": ("Share upheld", "percent"), "remedy_gbp": ("Remedies (£)", "%.2f"),
+    "upheld_rate": ("Share upheld", "percent"), "remedy_gbp": ("Remedies (£)", "gbp"),
     "mean_working_days": ("Working days to answer (mean)", "%.1f"),
     "contacts": ("Contacts", "localized"), "contacts_at_baseline_mix": ("Contacts at the baseline mix", "%.1f"),
-    "cost_at_actual_mix_gbp": ("Cost at the actual mix (£)", "%.2f"),
-    "cost_at_baseline_mix_gbp": ("Cost at the baseline mix (£)", "%.2f"), "saving_gbp": ("Saving (£)", "%.2f"),
+    "cost_at_actual_mix_gbp": ("Cost at the actual mix (£)", "gbp"),
+    "cost_at_baseline_mix_gbp": ("Cost at the baseline mix (£)", "gbp"), "saving_gbp": ("Saving (£)", "gbp"),
     "months_costed": ("Months costed", None), "months": ("Months", None),
     "is_projection": ("Projected", None), "actual": ("Actual", "percent"), "trend": ("Trend", "percent"),
     "trend_low": ("Likely from", "percent"), "trend_high": ("Likely to", "percent"), "target": ("Target", None),
+    "wave": ("Wave", None), "answer": ("Answer", None), "weighted_share": ("Share (weighted)", "percent"),
+    "base_n": ("Respondents (unweighted)", "localized"), "action_id": ("Action", None), "title": ("Title", None),
+    "reported_on": ("Reported on", None), "status": ("Status", None), "name": ("Measure", None),
+    "benchmark_name": ("Benchmark", None), "size_bytes": ("Size (bytes)", "localized"),
+    "seconds": ("Seconds taken", "%.1f"), "run_id": ("Run", None), "check_name": ("Check", None),
+    "source_name": ("Source", None), "rows": ("Rows", "localized"), "base_n_eff": ("Effective base", "localized"),
+    "files_new": ("New files", "localized"), "files_changed": ("Changed files", "localized"),
+    "files_refused": ("Refused files", "localized"), "files_removed": ("Removed files", "localized"),
 }
+# Internal codes a reader never needs (the row's name is beside them): left out of tables on the page.
+CODE_COLUMNS = ("kpi_id", "question_id")
+# Words for the parts of a mart column name that no label above covers.
+NAME_PARTS = {"gbp": "(£)", "pct": "(%)", "n": "number", "id": "", "7d": "7 days", "10k": "10,000", "qty": "quantity"}
+
+
+def column_words(name) -> str:
+    """A mart column's header in words: COLUMN_LABELS, else 'rows_quarantined' -> 'Rows quarantined'."""
+    if not isinstance(name, str):
+        return name
+    if name in COLUMN_LABELS:
+        return COLUMN_LABELS[name][0]
+    if "_" not in name and name != name.lower():
+        return name  # already words ("Cost per contact (£)")
+    words = " ".join(w for w in (NAME_PARTS.get(p, p) for p in name.split("_")) if w).strip()
+    return (words[:1].upper() + words[1:]) if words else name
 
 
 def for_people(df: pd.DataFrame, column_config: dict | None = None) -> tuple[pd.DataFrame, dict]:
-    """Rename mart columns to words (COLUMN_LABELS) and give them a number format,
-    keeping any format the page chose."""
-    rename = {c: COLUMN_LABELS[c][0] for c in df.columns if c in COLUMN_LABELS}
+    """Mart columns in words (column_words) with a number format, keeping any format the
+    page chose; internal codes (CODE_COLUMNS) left out; money by the one money rule."""
+    df = df.drop(columns=[c for c in CODE_COLUMNS if c in df.columns])
+    rename = {c: column_words(c) for c in df.columns if column_words(c) != c}
     config = {rename.get(k, k): v for k, v in (column_config or {}).items()}
     for raw, new in rename.items():
-        fmt = COLUMN_LABELS[raw][1]
+        fmt = COLUMN_LABELS.get(raw, (None, None))[1]
+        if fmt is None and isinstance(raw, str) and raw.endswith("_gbp"):
+            fmt = "gbp"
+        if fmt == "gbp":
+            fmt = gbp_column_format(df[raw])
         if fmt and new not in config:
             config[new] = st.column_config.NumberColumn(format=fmt)
     return df.rename(columns=rename), config
+
+
+def dataframe(df: pd.DataFrame, column_config: dict | None = None, **kw) -> None:
+    """st.dataframe with the columns in words (for_people)."""
+    df, column_config = for_people(df, column_config)
+    st.dataframe(df, hide_index=True, width="stretch", column_config=column_config, **kw)
 
 
 def table_with_download(df: pd.DataFrame, *, label: str, file_name: str, key: str,
@@ -250,9 +286,11 @@ def events_caption(events, start, end) -> None:
         st.caption("Events marked: " + charts.events_text(shown))
 
 
-def number_format(unit: str) -> str:
-    """A Streamlit column format for a KPI unit."""
-    return {"rate": "percent", "gbp": "£%.2f", "count": "localized", "seconds": "%.0f s",
+def number_format(unit: str, values=None) -> str:
+    """A Streamlit column format for a KPI unit (money: the one money rule over `values`)."""
+    if unit == "gbp":
+        return gbp_column_format(values if values is not None else [])
+    return {"rate": "percent", "count": "localized", "seconds": "%.0f s",
             "per_10k": "%.1f"}.get(unit, "localized")
 
 
@@ -265,7 +303,7 @@ def kpi_table(series: pd.DataFrame, unit: str) -> tuple[pd.DataFrame, dict]:
         cols.update({"base_n": "Respondents (unweighted)", "ci_low": "95% interval from", "ci_high": "95% interval to",
                      "suppressed": "Suppressed (under 10 answers)"})
     table = series.assign(status=series["rag"].map(rag_text))[list(cols)].rename(columns=cols)
-    fmt = number_format(unit)
+    fmt = number_format(unit, series["value"])
     config = {c: st.column_config.NumberColumn(format=fmt) for c in ("Value", "Target", "95% interval from",
                                                                     "95% interval to")}
     return table, config
@@ -365,7 +403,7 @@ def kpi_breakdown_chart(run: data.Run, kpi_id: str, dimension: str, period: str,
     if survey:
         cols.update({"base_n": "Respondents (unweighted)", "ci_low": "95% interval from",
                      "ci_high": "95% interval to", "suppressed": "Suppressed (under 10 answers)"})
-    fmt = number_format(info["unit"])
+    fmt = number_format(info["unit"], df["value"])
     table_with_download(table[list(cols)].rename(columns=cols), label=f"{info['name']} by {dimension.replace('_', ' ')}",
                         file_name=f"{kpi_id}-by-{dimension}-{period}.csv", key=key,
                         column_config={c: st.column_config.NumberColumn(format=fmt)

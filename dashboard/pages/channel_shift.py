@@ -12,6 +12,7 @@ from dashboard.formatting import (
     fmt_gbp,
     fmt_target,
     fmt_value,
+    gbp_column_format,
     on_course_text,
     period_label,
 )
@@ -30,13 +31,13 @@ if contacts.empty:
 else:
     left, right = st.columns(2)
     with left:
-        ui.chart(charts.stacked_bars(contacts, x="period", y="contacts", colour="channel_name", unit="count",
+        ui.chart(charts.stacked_bars(contacts, x="period", y="contacts", colour="channel_name", unit="count", axis_title="Contacts",
                                      title="Contacts each month, by channel"), "contacts")
     with right:
         if f.channel:
             st.caption("Choose *All channels* to see each channel's share of contacts.")
         else:
-            ui.chart(charts.stacked_bars(contacts, x="period", y="contacts", colour="channel_name", unit="count",
+            ui.chart(charts.stacked_bars(contacts, x="period", y="contacts", colour="channel_name", unit="count", axis_title="Contacts",
                                          percent=True, title="Share of contacts, by channel"), "share")
     ui.table_with_download(
         contacts.pivot_table(index="period", columns="channel_name", values="contacts", aggfunc="sum").reset_index(),
@@ -143,7 +144,7 @@ else:
     table.columns = ["Month", "Channel", "Cost (£)", "Contacts", "Cost per contact (£)", "2017/18 baseline (£)"]
     ui.table_with_download(table, label="Costs, contacts and unit costs by channel", key="costs",
                            file_name=f"channel-costs-{f.period}.csv",
-                           column_config={c: st.column_config.NumberColumn(format="£%.2f")
+                           column_config={c: st.column_config.NumberColumn(format=gbp_column_format(table[c]))
                                           for c in ("Cost (£)", "Cost per contact (£)", "2017/18 baseline (£)")})
 
 # ------------------------------------------------------------------ saving

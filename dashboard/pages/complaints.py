@@ -39,7 +39,7 @@ if stage:
 left, right = st.columns(2)
 with left:
     ui.chart(charts.stacked_bars(by_stage, x="period", y="received", colour="stage_name", unit="count",
-                                 title="Complaints received each month"), "received")
+                                 title="Complaints received each month", axis_title="Complaints"), "received")
 with right:
     answered = by_stage[by_stage["responded"] > 0]
     ui.chart(charts.trend_chart(answered, x="period", y="on_time_rate", unit="rate", series="stage_name",
@@ -70,7 +70,7 @@ else:
     org = org.assign(label=org.get("label", org[level]))
     left, right = st.columns(2)
     with left:
-        ui.chart(charts.bar_chart(org.sort_values("received", ascending=False), x="label", y="received", unit="count",
+        ui.chart(charts.bar_chart(org.sort_values("received", ascending=False), x="label", y="received", unit="count", axis_title="Complaints",
                                   title="Complaints received", height=max(260, 30 * len(org) + 80)), "org-received")
     with right:
         rated = org.dropna(subset=["on_time_rate"]).sort_values("on_time_rate")
@@ -93,7 +93,7 @@ if shown["received"].fillna(0).sum() == 0:
     ui.empty_state(f"No ward has 10 or more complaints in {period_label(f.period)}, so none can be shown.")
 else:
     hidden = int(wards["suppressed"].sum())
-    ui.chart(charts.bar_chart(shown, x="label", y="per_10k_residents", unit="per_10k",
+    ui.chart(charts.bar_chart(shown, x="label", y="per_10k_residents", unit="per_10k", axis_title="Per 10,000 residents",
                               title="Complaints received per 10,000 residents (Census 2021)",
                               height=max(300, 26 * len(shown) + 80)), "wards")
     if hidden:
@@ -114,7 +114,7 @@ if cats.empty:
     ui.empty_state("No complaints received for this choice.")
 else:
     top = cats.head(12)
-    ui.chart(charts.bar_chart(top, x="category", y="received", unit="count", title="Most common categories",
+    ui.chart(charts.bar_chart(top, x="category", y="received", unit="count", axis_title="Complaints", title="Most common categories",
                               height=max(260, 28 * len(top) + 80)), "categories")
     ui.table_with_download(cats, label="Complaints by category", key="categories",
                            file_name=f"complaints-by-category-{f.period}.csv",

@@ -60,9 +60,8 @@ for source, g in checks.groupby("source", sort=False):
         ).sort_values(["_order", "severity", "check_name"])
         table = table[["result", "check_name", "severity", "action", "description", "rows_checked", "rows_failed",
                        "files_failed"]]
-        st.dataframe(table, hide_index=True, width="stretch",
-                     column_config={"rows_checked": st.column_config.NumberColumn(format="localized"),
-                                    "rows_failed": st.column_config.NumberColumn(format="localized")})
+        ui.dataframe(table, column_config={"rows_checked": st.column_config.NumberColumn(format="localized"),
+                                           "rows_failed": st.column_config.NumberColumn(format="localized")})
 
 docs = data.data_docs_index(run)
 if docs:
@@ -80,7 +79,8 @@ if trend.empty:
 else:
     trend = trend.assign(source_name=trend["source"].map(data.SOURCE_LABELS)).sort_values("run_started_at")
     fig = charts.trend_chart(trend, x="run_started_at", y="rows_quarantined", unit="count",
-                             series="source_name", title="Rows quarantined by each run, by source")
+                             series="source_name", title="Rows quarantined by each run, by source",
+                             axis_title="Rows quarantined")
     st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
     ui.table_with_download(
         trend[["run_started_at", "run_id", "source_name", "files_new", "files_changed", "files_refused",
@@ -103,7 +103,7 @@ if q.empty:
 else:
     by_check = q.groupby(["source", "check_name", "severity"], as_index=False).size().rename(
         columns={"size": "rows"}).sort_values("rows", ascending=False)
-    st.dataframe(by_check, hide_index=True, width="stretch")
+    ui.dataframe(by_check.assign(source=by_check["source"].map(data.SOURCE_LABELS).fillna(by_check["source"])))
     ui.table_with_download(q.head(5000), label=f"{len(q):,} quarantined row(s)",
                            file_name="quarantined-rows.csv", key="quarantine", expanded=True)
 

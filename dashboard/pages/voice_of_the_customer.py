@@ -223,8 +223,7 @@ if len(dist):
     st.markdown("**How people answered, wave by wave** (everyone)")
     order = list(dict.fromkeys(dist.sort_values("answer_order")["answer"]))
     fig = charts.stacked_bars(dist, x="wave", y="weighted_share", colour="answer", unit="rate", order=order,
-                              height=360)
-    fig.update_xaxes(type="category")  # waves are labels, not dates
+                              height=360, axis_title="Share of answers")  # waves on a true time axis
     ui.chart(fig, "distribution")
     ui.table_with_download(dist[["wave", "answer", "weighted_share", "base_n"]], label="Answers by wave",
                            key="distribution", file_name=f"{survey}-{qid}-answers.csv",
@@ -232,5 +231,5 @@ if len(dist):
 
 with st.expander("All external benchmarks held, with source and date"):
     allb = data.benchmarks(run)
-    st.dataframe(allb[["benchmark_name", "subject", "value", "unit", "period", "published", "source",
-                       "comparability", "status"]], hide_index=True, width="stretch")
+    ui.dataframe(allb[["benchmark_name", "subject", "value", "unit", "period", "published", "source",
+                       "comparability", "status"]])
