@@ -58,7 +58,7 @@ st.session_state["_pages"] = {k: p for k, p in pages.items() if any(p is q for p
 # /overview, /board, /outcome1, /data_quality...: hidden pages that move on to the right page.
 nav = st.navigation(aliases.with_aliases(sections, {id(p): k for k, p in pages.items()}))
 auth.sidebar_account(access)
-style.fold_sidebar_on_narrow_screens()
+style.sidebar_scripts()  # folded on a tablet; the page menu read correctly by screen readers
 try:
     nav.run()
 finally:  # under the page's filters, so the month is in view without scrolling the sidebar

@@ -1,5 +1,5 @@
 """The page frame's look, in one place: the dashboard's CSS (style.css), the KPI card
-grid, and folding the sidebar away on a tablet.
+grid, folding the sidebar away on a tablet, and list semantics for Streamlit's page menu.
 
 Streamlit has no setting for any of these: a compact header, a grid of equal cards
 that fills its rows, a sidebar that starts folded below 1024 px (its own "auto" folds
@@ -30,20 +30,18 @@ def apply() -> None:
     st.html(CSS)
 
 
-def fold_sidebar_on_narrow_screens() -> None:
-    """Fold the sidebar once, on first opening, in a window narrower than
-    FOLD_SIDEBAR_BELOW_PX. Streamlit remembers a reader's own choice in
-    localStorage (stSidebarCollapsed-*): then it is left alone."""
-    st.sidebar.html(f"""<span class="cx-no-room"></span><script>
+# Fold the sidebar once, on first opening, in a window narrower than FOLD_SIDEBAR_BELOW_PX.
+# Streamlit remembers a reader's own choice in localStorage (stSidebarCollapsed-*): then it
+# is left alone.
+FOLD_SIDEBAR = f"""
 (() => {{
   if (window.innerWidth >= {FOLD_SIDEBAR_BELOW_PX}) return;
   if (Object.keys(window.localStorage).some(k => k.startsWith("stSidebarCollapsed-"))) return;
   if (window.sessionStorage.getItem("cx-sidebar-folded")) return;
   let tries = 0;
   const fold = () => {{
-    const sidebar = document.querySelector('[data-testid="stSidebar"]');
     const button = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
-    if (sidebar && button && sidebar.getAttribute("aria-expanded") !== "false") {{
+    if (button && button.getAttribute("aria-expanded") !== "false") {{
       window.sessionStorage.setItem("cx-sidebar-folded", "1");
       button.click();
     }} else if (tries++ < 40) {{
@@ -52,7 +50,32 @@ def fold_sidebar_on_narrow_screens() -> None:
   }};
   fold();
 }})();
-</script>""", unsafe_allow_javascript=True)
+"""
+
+# Streamlit's sectioned page menu puts <div> and <header> elements straight inside its <ul>,
+# so screen readers meet a broken list (axe: list, listitem). Until Streamlit fixes it, the
+# menu's <ul> and <li> are marked role="none": the links stay in the menu's <nav> landmark
+# under their section names, without list semantics that do not hold. Re-applied whenever
+# Streamlit redraws the menu.
+REPAIR_NAV_LIST = """
+(() => {
+  const repair = () => document.querySelectorAll(
+      '[data-testid="stSidebarNavItems"], [data-testid="stSidebarNavItems"] li').forEach(el => {
+    if (el.getAttribute("role") !== "none") el.setAttribute("role", "none");
+  });
+  repair();
+  if (!window.cxNavObserver) {
+    window.cxNavObserver = new MutationObserver(repair);
+    window.cxNavObserver.observe(document.body, {childList: true, subtree: true});
+  }
+})();
+"""
+
+
+def sidebar_scripts() -> None:
+    """The two scripts above, in an element that takes no room (style.css: .cx-no-room)."""
+    st.sidebar.html(f'<span class="cx-no-room"></span><script>{FOLD_SIDEBAR}{REPAIR_NAV_LIST}</script>',
+                    unsafe_allow_javascript=True)
 
 
 def balanced_rows(n: int, most: int) -> list[int]:

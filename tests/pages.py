@@ -50,7 +50,8 @@ def walk(block):
 def texts(at: AppTest) -> str:
     """All the text a reader sees in the main area (markdown, captions, notes, headings, metrics)."""
     parts = [e.value for e in at.markdown] + [e.value for e in at.caption] + [e.value for e in at.info]
-    parts += [e.value for e in at.subheader] + [e.value for e in at.title] + [e.value for e in at.success]
+    parts += [e.value for e in at.header] + [e.value for e in at.subheader] + [e.value for e in at.title]
+    parts += [e.value for e in at.success]
     return "\n".join(str(p) for p in parts)
 
 

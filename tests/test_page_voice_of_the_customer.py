@@ -38,7 +38,7 @@ def latest_from_marts(marts, survey: str, period: str, breakdown: str = "") -> p
 
 def test_latest_results_carry_bases_intervals_and_significance_words_from_the_marts(marts_env):
     at = open_page()
-    assert [s.value for s in at.subheader] == ["Resident survey: latest results (everyone)",
+    assert [s.value for s in at.header] == ["Resident survey: latest results (everyone)",
                                               "Every question, wave by wave", "How each wave was weighted",
                                               "One question in depth"]
     period = at.sidebar.selectbox(key="period").value

@@ -34,7 +34,7 @@ cols[2].metric("● On track", int(counts.get("on_track", 0)))
 cols[3].metric("! At risk or ✗ off track", int(counts.get("at_risk", 0) + counts.get("off_track", 0)))
 cols[4].metric("Overdue", int(actions["is_overdue"].sum()))
 
-st.subheader("Actions by outcome and status")
+st.header("Actions by outcome and status")
 summary = (actions.assign(outcome_name=actions["outcome"].map(lambda o: f"Outcome {o}"),
                           status_name=actions["status"].map(action_status_text))
            .groupby(["outcome_name", "status_name"], as_index=False).size().rename(columns={"size": "actions"}))
@@ -59,7 +59,7 @@ def table(df):
 
 
 date_cols = {c: st.column_config.DateColumn(format="D MMM YYYY") for c in ("Due", "Status since", "Last report")}
-st.subheader("Overdue actions")
+st.header("Overdue actions")
 overdue = actions[actions["is_overdue"]]
 if overdue.empty:
     st.success("No action is overdue.", icon=":material/check_circle:")
@@ -67,11 +67,11 @@ else:
     ui.table_with_download(table(overdue.sort_values("due_on")), label=f"{len(overdue)} overdue action(s)",
                            key="overdue", file_name="overdue-actions.csv", expanded=True, column_config=date_cols)
 
-st.subheader("Every action")
+st.header("Every action")
 ui.table_with_download(table(actions), label=f"{len(actions)} action(s)", key="actions", file_name="actions.csv",
                        expanded=True, column_config=date_cols)
 
-st.subheader("Status history")
+st.header("Status history")
 history = data.action_plan_history(run, outcome)
 history = history[history["action_id"].isin(actions["action_id"])]
 history = history[history["period"] <= f.period] if (history["period"] <= f.period).any() else history

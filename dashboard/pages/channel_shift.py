@@ -24,7 +24,7 @@ st.markdown(f"Figures for **{period_label(f.period)}**, {f.scope(run)}"
             + ". Are residents moving to digital channels, what does each channel cost, and what has the move saved?")
 
 # ------------------------------------------------------------------ contacts by channel
-st.subheader("Contacts by channel")
+st.header("Contacts by channel")
 contacts = data.contacts_by_channel(run, f.start, f.period, f.directorate, f.service, f.channel)
 if contacts.empty:
     ui.empty_state(f"No contacts recorded for {f.scope(run)} in this period.")
@@ -44,7 +44,7 @@ else:
         label="Contacts by month and channel", key="contacts", file_name=f"contacts-by-channel-{f.period}.csv")
 
 # ------------------------------------------------------------------ digital take-up and projection
-st.subheader("Digital take-up against its target, and where the trend leads")
+st.header("Digital take-up against its target, and where the trend leads")
 left, right = st.columns(2)
 with left:
     ui.kpi_trend(run, "digital_share", f, key="digital", events=ev)
@@ -80,7 +80,7 @@ with right:
 
 # ------------------------------------------------------------------ strategy targets
 strategy = data.strategy(run)
-st.subheader(f"Were the strategy's {period_label(strategy['end_period'])} targets met?")
+st.header(f"Were the strategy's {period_label(strategy['end_period'])} targets met?")
 targets = data.strategy_targets(run)
 if targets.empty:
     ui.empty_state("No KPI has a target for the strategy's last month.")
@@ -124,7 +124,7 @@ with st.expander("Every monthly measure: on course for its next target?"):
     st.dataframe(table, hide_index=True, width="stretch")
 
 # ------------------------------------------------------------------ costs
-st.subheader("Cost of contact by channel")
+st.header("Cost of contact by channel")
 costs = data.channel_costs(run, f.start, f.period, f.channel)
 if costs.empty:
     ui.empty_state("The finance ledger has no channel costs for this period.")
@@ -148,7 +148,7 @@ else:
                                           for c in ("Cost (£)", "Cost per contact (£)", "2017/18 baseline (£)")})
 
 # ------------------------------------------------------------------ saving
-st.subheader("What the change of channel mix saved")
+st.header("What the change of channel mix saved")
 baseline = data.saving_baseline(run)
 st.markdown(
     f"**How it is worked out.** For each service, the *baseline mix* is the share of its contacts in each channel "

@@ -32,7 +32,7 @@ c3.metric("Answered on time", fmt_pct(None if m is None else m["on_time_rate"]),
 c4.metric("Upheld or partly upheld", fmt_pct(None if m is None else m["upheld_rate"]),
           help="Among complaints decided in the month (withdrawn ones left out).")
 
-st.subheader("Complaints over time, by stage")
+st.header("Complaints over time, by stage")
 by_stage = data.complaints_by_stage_and_month(run, f.start, f.period, f.directorate, f.service)
 if stage:
     by_stage = by_stage[by_stage["stage"] == stage]
@@ -49,7 +49,7 @@ ui.table_with_download(by_stage[["period", "stage_name", "received", "responded"
                        file_name=f"complaints-by-stage-{f.period}.csv",
                        column_config={"on_time_rate": st.column_config.NumberColumn(format="percent")})
 
-st.subheader("Against target")
+st.header("Against target")
 if stage:
     st.caption("The published KPIs are for every stage: these charts follow the directorate and service "
                "filters only.")
@@ -62,7 +62,7 @@ with right:
     ui.kpi_trend(run, "complaints_per_10k_contacts", f, key="kpi-per10k", events=ev)
 
 level = "service" if f.directorate or f.service else "directorate"
-st.subheader(f"By {level}, over the period shown")
+st.header(f"By {level}, over the period shown")
 org = data.complaints(run, f.start, f.period, level, f.directorate, f.service, stage)
 if org.empty:
     ui.empty_state("No complaints for this choice.")
@@ -80,7 +80,7 @@ else:
                            column_config={c: st.column_config.NumberColumn(format="percent")
                                           for c in ("on_time_rate", "upheld_rate")})
 
-st.subheader(f"By ward, {period_label(f.period)}")
+st.header(f"By ward, {period_label(f.period)}")
 st.caption("Complaints received in the month by the complainant's ward, for every directorate, service and stage "
            "(the published figures). A ward with fewer than 10 complaints in a month is not shown, so that no "
            "small group can be identified.")
@@ -107,7 +107,7 @@ else:
 if f.ward:
     ui.kpi_trend(run, "complaints_received", f, key="ward-trend", breakdown=f"ward_code={f.ward}")
 
-st.subheader("By category")
+st.header("By category")
 cats = data.complaints(run, f.start, f.period, "category", f.directorate, f.service, stage)
 cats = cats[cats["received"] > 0].sort_values("received", ascending=False)
 if cats.empty:

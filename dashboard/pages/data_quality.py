@@ -23,7 +23,7 @@ for e in errors.itertuples():
              f"waiting: {e.message}", icon=":material/report:")
 
 # ------------------------------------------------------------------ freshness
-st.subheader("Freshness by source")
+st.header("Freshness by source")
 fresh = data.dq_freshness(run)
 now = pd.Timestamp(m["published_at"])
 fresh = fresh.assign(
@@ -40,7 +40,7 @@ ui.table_with_download(
     label="Freshness", file_name="data-freshness.csv", key="fresh", expanded=True)
 
 # ------------------------------------------------------------------ checks
-st.subheader("Checks, as last run for each source")
+st.header("Checks, as last run for each source")
 st.caption("Each source's suite in expectations/ runs on its new files. Critical checks refuse a file or "
            "quarantine rows; warnings publish the rows and flag them here; info is recorded only.")
 checks = data.dq_latest_checks(run)
@@ -72,7 +72,7 @@ if docs:
     st.caption(f"On the server: `{docs}`")
 
 # ------------------------------------------------------------------ trend
-st.subheader("Quarantined rows by run")
+st.header("Quarantined rows by run")
 trend = data.dq_source_runs(run)
 if trend.empty:
     ui.empty_state("No run history yet.")
@@ -88,7 +88,7 @@ else:
         label="Quarantined rows by run", file_name="quarantine-trend.csv", key="trend")
 
 # ------------------------------------------------------------------ quarantine
-st.subheader("Quarantined rows")
+st.header("Quarantined rows")
 st.caption("Rows held back with the check that failed and why. Pseudonymised identifiers are removed. "
            "A row is released when the source system re-delivers it corrected in a later file.")
 c1, c2 = st.columns(2)
@@ -108,7 +108,7 @@ else:
                            file_name="quarantined-rows.csv", key="quarantine", expanded=True)
 
 # ------------------------------------------------------------------ refused files
-st.subheader("Refused files")
+st.header("Refused files")
 refused = data.dq_refused_files(run)
 if refused.empty:
     st.success("No file has been refused.", icon=":material/check_circle:")
@@ -117,5 +117,5 @@ else:
                            key="refused", expanded=True)
 
 # ------------------------------------------------------------------ runs
-st.subheader("Run history")
+st.header("Run history")
 ui.table_with_download(data.dq_runs(run), label="Runs, newest first", file_name="runs.csv", key="runs")

@@ -41,7 +41,7 @@ def status_of(row) -> str:
 
 
 # ---------------------------------------------------------------- summary
-st.subheader("Groups significantly below the borough")
+st.header("Groups significantly below the borough")
 latest = {}
 for m in measures.itertuples():
     periods = data.equality_periods(run, m.measure_id, f.period)
@@ -68,7 +68,7 @@ else:
     st.success("No group is significantly below the borough on the latest figures.", icon=":material/check:")
 
 # ---------------------------------------------------------------- one measure by group
-st.subheader("Each measure by group")
+st.header("Each measure by group")
 if not latest:
     ui.empty_state(f"No equality figures up to {period_label(f.period)}.")
     st.stop()
@@ -127,7 +127,7 @@ else:
                            file_name=f"equality-{measure_id}-{period.replace('/', '-')}.csv")
 
 # ---------------------------------------------------------------- non-digital access
-st.subheader("Can residents aged 65+ and disabled residents still reach us without going online?")
+st.header("Can residents aged 65+ and disabled residents still reach us without going online?")
 st.markdown("As services move online, the phone and face-to-face routes must stay open to those who need them. "
             "A falling share here with a **▼ significantly less** mark would be a warning sign.")
 acc = data.equality_channel_access(run, f.period, f.months)

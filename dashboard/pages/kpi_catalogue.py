@@ -52,7 +52,7 @@ st.dataframe(table.drop(columns=["Id"]), hide_index=True, width="stretch", heigh
 st.download_button("Download the catalogue (CSV)", data=ui.to_csv_bytes(table), file_name=f"kpi-catalogue-{f.period}.csv",
                    mime="text/csv", key="dl-catalogue", icon=":material/download:")
 
-st.subheader("Target trajectories")
+st.header("Target trajectories")
 st.caption("Each target applies from its month until the next one. RAG uses the target in force for the period.")
 targets = data.kpi_targets(run)
 targets = targets[targets["kpi_id"].isin(merged["kpi_id"])]

@@ -13,10 +13,10 @@ st.markdown(f"Figures for **{period_label(f.period)}**, {f.scope(run)}. Can resi
             "suits them, and who is being left behind? Hover over a figure or open *Definition, source and data* "
             "for how it is measured.")
 
-st.subheader("At a glance")
+st.header("At a glance")
 ui.scorecard_grid(data.scorecard(run, f.period, headline_only=False, outcome=1, breakdown=f.breakdown))
 
-st.subheader("Contacts by channel")
+st.header("Contacts by channel")
 contacts = data.contacts_by_channel(run, f.start, f.period, f.directorate, f.service)
 if contacts.empty:
     ui.empty_state(f"No contacts recorded for {f.scope(run)} in this period.")
@@ -32,7 +32,7 @@ else:
     ui.table_with_download(table, label="Contacts by month and channel", key="contacts",
                            file_name=f"contacts-by-channel-{f.period}.csv")
 
-st.subheader("Phone: answering calls")
+st.header("Phone: answering calls")
 left, right = st.columns(2)
 with left:
     ui.kpi_trend(run, "call_answer_rate", f, key="answer", events=ev)
@@ -46,7 +46,7 @@ with left:
 with right:
     ui.kpi_trend(run, "contacts_total", f, key="contacts-total", events=ev)
 
-st.subheader("Residents' Hubs and assisted digital")
+st.header("Residents' Hubs and assisted digital")
 left, right = st.columns(2)
 with left:
     ui.kpi_trend(run, "hub_visits", f, key="hub", events=ev)
@@ -55,7 +55,7 @@ with left:
 with right:
     ui.kpi_trend(run, "assisted_digital_rate", f, key="assisted", events=ev)
 
-st.subheader("Online")
+st.header("Online")
 left, right = st.columns(2)
 with left:
     ui.kpi_trend(run, "digital_share", f, key="digital", events=ev)
@@ -63,7 +63,7 @@ with left:
 with right:
     ui.kpi_trend(run, "self_service_share", f, key="self-service", events=ev)
 
-st.subheader("Who is left behind: digital take-up by age band")
+st.header("Who is left behind: digital take-up by age band")
 st.markdown("Digital take-up among contacts that record the resident's age (calls do not record it). "
             "A band well below the others is a group the strategy's assisted-digital and phone offers must serve.")
 left, right = st.columns(2)
@@ -83,7 +83,7 @@ with right:
             label="Digital take-up by age band and month", key="age-trend",
             file_name=f"digital-take-up-by-age-{f.period}.csv")
 
-st.subheader("What residents say")
+st.header("What residents say")
 left, right = st.columns(2)
 with left:
     ui.kpi_trend(run, "survey.access_easy", f, key="access-easy", breakdown="")

@@ -13,10 +13,10 @@ level = "service" if f.directorate else "directorate"
 st.markdown(f"Figures for **{period_label(f.period)}**, {f.scope(run)}. Do we learn from complaints and "
             "repeat calls, and are residents satisfied with the contact they had?")
 
-st.subheader("At a glance")
+st.header("At a glance")
 ui.scorecard_grid(data.scorecard(run, f.period, headline_only=False, outcome=2, breakdown=f.breakdown))
 
-st.subheader("Complaints")
+st.header("Complaints")
 left, right = st.columns(2)
 with left:
     ui.kpi_trend(run, "complaints_received", f, key="received", events=ev)
@@ -36,7 +36,7 @@ with right:
                            title=f"Complaints per 10,000 contacts by {level}, {period_label(f.period)}")
 ui.link_to("complaints", "More on complaints: by stage, ward and category")
 
-st.subheader("Repeat calls (failure demand)")
+st.header("Repeat calls (failure demand)")
 st.markdown("A call from a number that already called in the previous 7 days often means the first contact "
             "did not resolve the matter: demand the council causes itself.")
 left, right = st.columns(2)
@@ -46,7 +46,7 @@ with right:
     ui.kpi_breakdown_chart(run, "repeat_call_rate_7d", level, f.period, key="repeat-by", directorate=f.directorate,
                            title=f"Repeat calls by {level}, {period_label(f.period)}")
 
-st.subheader("Satisfaction with the contact, by channel")
+st.header("Satisfaction with the contact, by channel")
 left, right = st.columns(2)
 with left:
     ui.kpi_breakdown_chart(run, "survey.txn_satisfied", "channel", f.period, key="txn-channel",
@@ -55,7 +55,7 @@ with right:
     ui.kpi_trend(run, "survey.txn_satisfied", f, key="txn-satisfied")
     ui.kpi_trend(run, "survey.txn_easy", f, key="txn-easy")
 
-st.subheader("Cost of contact")
+st.header("Cost of contact")
 left, right = st.columns(2)
 with left:
     ui.kpi_trend(run, "cost_per_contact_gbp", f, key="cpc", events=ev)
@@ -65,7 +65,7 @@ with right:
     ui.kpi_trend(run, "cost_of_contact_gbp", f, key="cost", events=ev)
 ui.link_to("channel_shift", "Channel shift: costs, baselines and the saving")
 
-st.subheader("What residents and businesses say")
+st.header("What residents and businesses say")
 left, right = st.columns(2)
 with left:
     ui.kpi_trend(run, "survey.responded_on_time", f, key="on-time-survey", breakdown="")

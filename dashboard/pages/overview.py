@@ -21,7 +21,7 @@ card = data.scorecard(run, period)
 for outcome in data.outcomes(run).itertuples():
     kpis = card[card["outcome"] == outcome.outcome]
     with st.container(border=True):
-        st.subheader(f"Outcome {outcome.outcome}: {outcome.name}")
+        st.header(f"Outcome {outcome.outcome}: {outcome.name}")
         counts = kpis["rag"].value_counts()
         st.caption(f"{counts.get('green', 0)} on target · {counts.get('amber', 0)} near target · "
                    f"{counts.get('red', 0)} off target · {int(kpis['rag'].isna().sum())} without a target or data")

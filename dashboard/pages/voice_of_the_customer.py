@@ -80,7 +80,7 @@ def benchmark_value(value, unit: str) -> str:
 latest = data.survey_latest(run, survey, f.period, breakdown)
 questions = data.survey_questions(run, survey)
 bench = data.benchmarks(run, tuple(f"survey.{q}" for q in questions["question_id"]))
-st.subheader(f"{name}: latest results ({where})")
+st.header(f"{name}: latest results ({where})")
 if latest.empty:
     ui.empty_state(f"No {name.lower()} results by {period_label(f.period)} for {where}.")
     st.stop()
@@ -94,7 +94,7 @@ st.caption("Benchmarks are other organisations' figures, shown for context; most
            "or scale (see *One question in depth*).")
 
 # ---------------------------------------------------------------- wave by wave
-st.subheader("Every question, wave by wave")
+st.header("Every question, wave by wave")
 waves = data.survey_change(run, survey, f.period, breakdown, f.months)
 shown = waves.dropna(subset=["value"])
 if shown.empty:
@@ -111,7 +111,7 @@ ui.table_with_download(table, label="Results wave by wave", key="waves",
                        file_name=f"{survey}-survey-{f.period}.csv")
 
 # ---------------------------------------------------------------- weighting
-st.subheader("How each wave was weighted")
+st.header("How each wave was weighted")
 wt = data.survey_weighting(run, survey, f.period, f.months)
 if wt.empty:
     ui.empty_state("No waves yet.")
@@ -141,7 +141,7 @@ else:
     st.caption(f"Weighting efficiency = effective base / respondents (100% = no loss of precision). {how}")
 
 # ---------------------------------------------------------------- one question
-st.subheader("One question in depth")
+st.header("One question in depth")
 names = data.labels(run)["kpi"]
 qid = st.selectbox("Question", list(questions["question_id"]), key="question", bind="query-params",
                    format_func=lambda q: names.get(f"survey.{q}", q))
