@@ -111,18 +111,25 @@ def time_axis(fig: go.Figure, axis: str = "x") -> dict | None:
     lo, hi = times[0], times[-1]
     monthly = all(x == x.normalize() and x.day == 1 for x in times)
     if monthly:
-        spec = dict(type="date", tickformat="%b %Y", hoverformat="%B %Y", tickangle=0)
+        spec = dict(type="date", tickformat="%b %Y", hoverformat="%B %Y", tickangle=0, ticklabeloverflow="allow")
         months = (hi.year - lo.year) * 12 + hi.month - lo.month
         if len(times) <= 6:  # a few waves or months: a label on each
             spec.update(tickmode="array", tickvals=times, ticktext=[f"{x:%b %Y}" for x in times])
         else:
             step = next((k for k in MONTH_STEPS if months / k <= 5), 12 * math.ceil(months / 60))
             spec.update(dtick=f"M{step}", tick0=f"{lo:%Y-%m}-01")
-        pad = pd.Timedelta(days=20)
+        # room either side for the first and last labels (plotly hides a label that would
+        # run past the chart's edge: a survey's newest wave lost its label)
+        pad = max(pd.Timedelta(days=20), (hi - lo) * 0.05)
+        if len(times) > 1 and any(isinstance(t, go.Bar) for t, _ in parsed):
+            # a bar is as wide as the smallest gap between dates: room for the outer bars' halves
+            gap = min(b - a for a, b in zip(times[:-1], times[1:], strict=True))
+            pad = max(pad, gap * 0.55)
     else:
         span = hi - lo
         fmt = "%-d %b %Y" if span >= pd.Timedelta(days=3) else "%-d %b %Y %H:%M"
-        spec = dict(type="date", tickformat=fmt, hoverformat="%-d %b %Y %H:%M", tickangle=0)
+        spec = dict(type="date", tickformat=fmt, hoverformat="%-d %b %Y %H:%M", tickangle=0,
+                    ticklabeloverflow="allow")
         if len(times) <= 5:
             spec.update(tickmode="array", tickvals=times, ticktext=[x.strftime(fmt) for x in times])
         else:
@@ -162,7 +169,7 @@ def _layout(fig: go.Figure, title: str | None, unit: str | None, height: int = 3
                      **value_axis(unit, values, axis_title))
     fig.update_layout(
         title=dict(text=title, x=0, font=dict(size=16)) if title else None,
-        height=height, margin=dict(l=10, r=10, t=60 if title else 28, b=10),
+        height=height, margin=dict(l=10, r=24, t=60 if title else 28, b=10),
         font=dict(family="Arial, Helvetica, sans-serif", size=13, color="#0b0c0c"),
         plot_bgcolor="white", paper_bgcolor="white",
         legend=dict(orientation="h", yanchor="top", y=-0.12, x=0),

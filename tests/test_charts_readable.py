@@ -131,3 +131,13 @@ def test_status_history_months_in_words():
                             "period": ["2025-01", "2025-02"], "status": ["on_track", "complete"]})
     fig = charts.status_history_chart(history, {"on_track": "On track", "complete": "Complete"})
     assert fig.layout.xaxis.type == "date" and list(fig.layout.xaxis.ticktext) == ["Jan 2025", "Feb 2025"]
+
+
+def test_bars_on_sparse_waves_are_drawn_whole():
+    """A wave's bar is as wide as the gap between waves: the axis leaves room for the outer ones."""
+    dist = pd.DataFrame({"wave": ["2023-07", "2024-07", "2025-07"], "answer": ["Yes"] * 3,
+                         "weighted_share": [0.6, 0.7, 0.65]})
+    axis = charts.stacked_bars(dist, x="wave", y="weighted_share", colour="answer", unit="rate").layout.xaxis
+    lo, hi = (pd.Timestamp(r) for r in axis.range)
+    assert pd.Timestamp("2023-07-01") - lo >= pd.Timedelta(days=180)
+    assert hi - pd.Timestamp("2025-07-01") >= pd.Timedelta(days=180)

@@ -24,18 +24,25 @@ FOLD_JS = """() => {
           value: seen(main.querySelector('[data-testid="stMetricValue"]'))};
 }"""
 
-# Elements that reach beyond the window's right edge (or the page scrolling sideways).
-# The folded sidebar waits off the left edge by design, so it is left out.
+# Elements that reach beyond the window's right edge (or the page scrolling sideways): a
+# table cut off, a chart too wide. The folded sidebar waits off the left edge by design, and
+# a data grid scrolls inside its own frame, so those are left out.
 OVERFLOW_JS = """() => {
   const width = window.innerWidth;
   const sidebar = document.querySelector('[data-testid="stSidebar"]');
   const folded = sidebar && sidebar.getBoundingClientRect().right <= 1;
+  // st.dataframe is a grid that scrolls sideways inside its own frame (its scroller is as wide as
+  // every column); the frame itself must fit, which the check on the frame sees.
+  const clippedInside = (el, width) => {
+    const grid = el.closest('[data-testid="stDataFrame"]');
+    return grid !== null && grid !== el && grid.getBoundingClientRect().right <= width + 1;
+  };
   const out = [];
   for (const el of document.querySelectorAll('body *')) {
     if (folded && sidebar.contains(el)) continue;
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0) continue;
-    if (r.right > width + 1) {
+    if (r.right > width + 1 && !clippedInside(el, width)) {
       out.push(`${el.tagName.toLowerCase()}[${el.getAttribute('data-testid') || el.className || ''}]`
                + ` right=${Math.round(r.right)}: ${(el.innerText || '').slice(0, 40)}`);
     }

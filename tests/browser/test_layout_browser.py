@@ -55,7 +55,7 @@ def test_every_page_fits_and_passes_the_accessibility_scan(demo_marts):
                 if sidebar["open"] != (size is LAPTOP):
                     problems.append(f"{where}: sidebar {'open' if sidebar['open'] else 'folded'}")
             page.close()
-    assert problems == []
+    assert problems == [], "\n".join(problems)
 
 
 def above_the_fold(page, where: str) -> list[str]:
