@@ -1,4 +1,5 @@
-"""Entry point: `streamlit run dashboard/app.py`. Pages live in dashboard/pages/."""
+"""Entry point: `python -m dashboard` (dashboard/__main__.py: `streamlit run dashboard/app.py`
+with Streamlit's old-style multipage mode off). Pages live in dashboard/pages/."""
 
 import sys
 from pathlib import Path

@@ -517,8 +517,9 @@ def gap_chart(df: pd.DataFrame, *, label: str, value: str = "value", ci: tuple[s
     rows = df[label].nunique()
     fig = _layout(fig, title, unit, height or max(240, 46 * rows + 150), horizontal=True)
     fig.update_layout(hovermode="closest", showlegend=True,
-                      legend=dict(orientation="h", yanchor="top", y=-0.12 if rows > 3 else -0.25, x=0),
-                      margin=dict(t=70 if title else 40, b=60))
+                      # below the axis's ticks and its title ("Per cent"), clear of both
+                      legend=dict(orientation="h", yanchor="top", y=-0.2 if rows > 3 else -0.4, x=0),
+                      margin=dict(t=70 if title else 40, b=80))
     if x_range is not None:
         fig.update_xaxes(range=list(x_range))
     fig.update_xaxes(rangemode="normal")

@@ -1,4 +1,4 @@
-"""Start the real app (streamlit run) on a free port and drive it with headless Chromium."""
+"""Start the real app (`python -m dashboard`, i.e. streamlit run) on a free port and drive it with headless Chromium."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def streamlit_server(marts_dir: Path, extra_env: dict | None = None, extra_args:
     port = port or free_port()
     env = {**os.environ, "CX_MARTS_DIR": str(marts_dir), **(extra_env or {})}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py"),
+        [sys.executable, "-m", "dashboard",  # streamlit run dashboard/app.py, see dashboard/__main__.py
          "--server.port", str(port), "--server.headless", "true", "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false", *(extra_args or [])],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
