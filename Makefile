@@ -36,7 +36,7 @@ pipeline: demo-data
 	$(PY) -m pipelines run --raw-dir $(RAW) --marts-dir $(MARTS) --state-dir $(STATE)
 
 dashboard: $(STAMP)
-	CX_MARTS_DIR=$(MARTS) $(PY) -m streamlit run dashboard/app.py --server.port $(PORT) --server.headless true
+	CX_MARTS_DIR=$(MARTS) $(PY) -m dashboard --server.port $(PORT) --server.headless true
 
 run: pipeline dashboard
 

@@ -1,4 +1,5 @@
-"""Entry point: `streamlit run dashboard/app.py`. Pages live in dashboard/pages/."""
+"""Entry point: `python -m dashboard` (dashboard/__main__.py: `streamlit run dashboard/app.py`
+with Streamlit's old-style multipage mode off). Pages live in dashboard/pages/."""
 
 import sys
 from pathlib import Path
@@ -8,7 +9,7 @@ import streamlit as st
 # Run from a checkout without installing: make the repository importable.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dashboard import auth  # noqa: E402
+from dashboard import aliases, auth, style  # noqa: E402
 
 st.set_page_config(page_title="Customer Experience Strategy dashboard", page_icon=":material/monitoring:",
                    layout="wide", initial_sidebar_state="expanded")
@@ -21,7 +22,9 @@ def page(file: str, title: str, icon: str, url_path: str, **kw) -> st.Page:
 
 
 pages = {
-    "overview": page("overview.py", "Board overview", ":material/dashboard:", "overview", default=True),
+    # served at "/"; Streamlit reserves a default page's own path without answering at it,
+    # so the path is one nobody types and /overview is an alias (dashboard/aliases.py)
+    "overview": page("overview.py", "Board overview", ":material/dashboard:", "board-overview-page", default=True),
     "outcome_1": page("outcome_1.py", "Outcome 1: accessible and inclusive", ":material/accessibility_new:",
                       "outcome-1"),
     "outcome_2": page("outcome_2.py", "Outcome 2: feedback, data and technology", ":material/insights:",
@@ -37,8 +40,10 @@ pages = {
     "methodology": page("methodology.py", "Methodology", ":material/description:", "methodology"),
     "data_quality": page("data_quality.py", "Data quality", ":material/fact_check:", "data-quality"),
 }
+style.apply()
 # Sign-in (when configured) before anything is drawn; the analysts' pages only for analysts.
-access = auth.gate()
+with st.container(key="open-access-banner"):  # a slim line (style.css), not a block
+    access = auth.gate()
 if access is None:  # not signed in: the sign-in screen is the only page, whatever the address
     st.navigation([st.Page(auth.sign_in_screen, title="Sign in", url_path="sign-in", default=True)],
                   position="hidden").run()
@@ -52,8 +57,12 @@ sections = auth.visible_sections({
 }, access)
 # Pages link to each other through this: only to pages the viewer may open.
 st.session_state["_pages"] = {k: p for k, p in pages.items() if any(p is q for ps in sections.values() for q in ps)}
-nav = st.navigation(sections)
+# /overview, /board, /outcome1, /data_quality...: hidden pages that move on to the right page.
+nav = st.navigation(aliases.with_aliases(sections, {id(p): k for k, p in pages.items()}))
 auth.sidebar_account(access)
-st.sidebar.caption("Tower Hamlets Council · Customer Experience Strategy 2023-26 · "
-                   "monitored by the Transformation Board, CMT and the Mayor's Office")
-nav.run()
+style.sidebar_scripts()  # folded on a tablet; the page menu read correctly by screen readers
+try:
+    nav.run()
+finally:  # under the page's filters, so the month is in view without scrolling the sidebar
+    st.sidebar.caption("Tower Hamlets Council · Customer Experience Strategy 2023-26 · "
+                       "monitored by the Transformation Board, CMT and the Mayor's Office")

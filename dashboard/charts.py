@@ -7,10 +7,15 @@ function returns a plotly Figure; pages put the data table beside it.
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+import re
+
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.formatting import fmt_value
+from dashboard.formatting import fmt_value, is_missing
 from pipelines.safe_text import chart_text
 
 # Okabe-Ito, in an order that keeps neighbours distinguishable.
@@ -21,10 +26,16 @@ RAG_COLOURS = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00"}
 RAG_SYMBOLS = {"green": "circle", "amber": "diamond", "red": "x"}
 RAG_TEXT_SYMBOLS = {"green": "✓", "amber": "!", "red": "✗"}
 
-# d3 formats have no pound sign: money gets a tick prefix and "£" in the hover text.
-TICK_FORMATS = {"rate": ".0%", "gbp": ",.2~f", "count": ",.0f", "seconds": ",.0f", "per_10k": ",.0f"}
+# d3 formats have no pound sign: money gets a tick prefix (and its whole-pound rule, value_axis).
+TICK_FORMATS = {"rate": ".0%", "gbp": ",.2f", "count": ",.0f", "seconds": ",.0f", "per_10k": ",.0f"}
 TICK_PREFIXES = {"gbp": "£"}
-HOVER_FORMATS = {"rate": ".1%", "gbp": ",.2f", "count": ",.0f", "seconds": ",.0f", "per_10k": ".1f"}
+# Every value axis says its unit; a caller may name the quantity instead ("Contacts").
+UNIT_AXIS_TITLES = {"rate": "Per cent", "gbp": "Pounds (£)", "count": "Number", "seconds": "Minutes and seconds",
+                    "per_10k": "Per 10,000"}
+# Waits on an axis in minutes and seconds: a step giving five ticks or fewer.
+SECONDS_STEPS = (5, 10, 15, 20, 30, 60, 90, 120, 180, 300, 600, 900, 1200, 1800, 3600)
+MONTH_STEPS = (1, 2, 3, 6, 12, 24)  # months between time-axis labels: five labels or fewer
+MONTH_LABEL = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
 
 
 def as_chart_text(df: pd.DataFrame, *columns: str | None) -> pd.DataFrame:
@@ -36,25 +47,145 @@ def as_chart_text(df: pd.DataFrame, *columns: str | None) -> pd.DataFrame:
     return df.assign(**{c: df[c].map(lambda v: chart_text(v) if isinstance(v, str) else v) for c in columns})
 
 
-def hover_value(unit: str | None, axis: str = "y") -> str:
-    """A plotly hover placeholder for a value in its unit: '£%{y:,.2f}', '%{y:.1%}'."""
-    return f"{TICK_PREFIXES.get(unit or '', '')}%{{{axis}:{HOVER_FORMATS.get(unit or '', '')}}}"
+def value_texts(values, unit: str | None) -> list[str]:
+    """Values as the page prints them (formatting.fmt_value), for hover text and labels:
+    one money rule everywhere (whole pounds from £1,000, pence below)."""
+    return [fmt_value(v, unit or "", precise=True) if unit else ("–" if is_missing(v) else f"{v:,}")
+            for v in values]
 
 
-def _layout(fig: go.Figure, title: str | None, unit: str | None, height: int = 360) -> go.Figure:
+def _finite(values) -> list[float]:
+    out = []
+    for v in values:
+        try:
+            f = float(v)
+        except (TypeError, ValueError):
+            continue
+        if math.isfinite(f):
+            out.append(f)
+    return out
+
+
+def seconds_ticks(largest: float) -> tuple[list[float], list[str]]:
+    """Ticks for a wait: 0, 30 s, 1 min 00 s, ... (five or fewer, covering `largest`)."""
+    largest = max(float(largest), 1.0)
+    step = next((s for s in SECONDS_STEPS if largest / s <= 5), math.ceil(largest / 5 / 3600) * 3600)
+    ticks = [i * step for i in range(math.ceil(largest / step) + 1)]
+    return ticks, [fmt_value(t, "seconds") for t in ticks]
+
+
+def value_axis(unit: str | None, values, title: str | None = None) -> dict:
+    """A value axis in its unit: a title saying the unit, ticks in it (£, %, min and s)."""
+    axis = dict(title=dict(text=title or UNIT_AXIS_TITLES.get(unit or "", ""), font=dict(size=12)),
+                tickformat=TICK_FORMATS.get(unit or "", None), tickprefix=TICK_PREFIXES.get(unit or "", ""))
+    nums = _finite(values)
+    if unit == "gbp" and nums and max(abs(v) for v in nums) >= 1000:
+        axis["tickformat"] = ",.0f"  # whole pounds from £1,000 (formatting.fmt_value)
+    if unit == "seconds" and nums:
+        tickvals, ticktext = seconds_ticks(max(nums))
+        axis.update(tickmode="array", tickvals=tickvals, ticktext=ticktext, tickformat=None)
+    return axis
+
+
+def _as_times(values) -> list[pd.Timestamp] | None:
+    """The values as timestamps when every one is a date, a datetime or a 'YYYY-MM' label; else None."""
+    out = []
+    for v in values:
+        if isinstance(v, str):
+            if not MONTH_LABEL.match(v.strip()):
+                return None
+            v = v.strip() + ("-01" if len(v.strip()) == 7 else "")
+        elif not isinstance(v, (pd.Timestamp, dt.date, np.datetime64)):
+            return None
+        t = pd.Timestamp(v)
+        if pd.isna(t):
+            return None
+        out.append(t)
+    return out or None
+
+
+def time_axis(fig: go.Figure, axis: str = "x") -> dict | None:
+    """A true time axis when a chart's positions on `axis` are all dates (months, survey
+    waves given as 'YYYY-MM', run times): each trace's labels become dates, so waves sit
+    as far apart as they were in time, and the labels read 'Mar 2025' (a run: '2 Dec 2026
+    18:41'), never milliseconds, whatever the span (one run is one labelled tick).
+    None when the axis is not a time axis."""
+    traces = [t for t in fig.data if getattr(t, axis, None) is not None and
+              not (getattr(t, "orientation", None) == "h" and axis == "x")]
+    parsed = [(t, _as_times(_positions(t, axis))) for t in traces]
+    if not parsed or any(p is None for _, p in parsed):
+        return None
+    for t, p in parsed:
+        setattr(t, axis, p)
+    times = sorted({x for _, p in parsed for x in p})
+    lo, hi = times[0], times[-1]
+    monthly = all(x == x.normalize() and x.day == 1 for x in times)
+    if monthly:
+        spec = dict(type="date", tickformat="%b %Y", hoverformat="%B %Y", tickangle=0, ticklabeloverflow="allow")
+        months = (hi.year - lo.year) * 12 + hi.month - lo.month
+        if len(times) <= 6:  # a few waves or months: a label on each
+            spec.update(tickmode="array", tickvals=times, ticktext=[f"{x:%b %Y}" for x in times])
+        else:
+            step = next((k for k in MONTH_STEPS if months / k <= 5), 12 * math.ceil(months / 60))
+            spec.update(dtick=f"M{step}", tick0=f"{lo:%Y-%m}-01")
+        # room either side for the first and last labels (plotly hides a label that would
+        # run past the chart's edge: a survey's newest wave lost its label)
+        pad = max(pd.Timedelta(days=20), (hi - lo) * 0.05)
+        if len(times) > 1 and any(isinstance(t, go.Bar) for t, _ in parsed):
+            # a bar is as wide as the smallest gap between dates: room for the outer bars' halves
+            gap = min(b - a for a, b in zip(times[:-1], times[1:], strict=True))
+            pad = max(pad, gap * 0.55)
+    else:
+        span = hi - lo
+        fmt = "%-d %b %Y" if span >= pd.Timedelta(days=3) else "%-d %b %Y %H:%M"
+        spec = dict(type="date", tickformat=fmt, hoverformat="%-d %b %Y %H:%M", tickangle=0,
+                    ticklabeloverflow="allow")
+        if len(times) <= 5:
+            spec.update(tickmode="array", tickvals=times, ticktext=[x.strftime(fmt) for x in times])
+        else:
+            spec.update(nticks=5)
+        pad = max(span * 0.05, pd.Timedelta(hours=12))
+    spec["range"] = [lo - pad, hi + pad]
+    return spec
+
+
+def _positions(trace, axis: str) -> list:
+    values = getattr(trace, axis, None)
+    return [] if values is None else list(values)
+
+
+def category_axis(categories) -> dict:
+    """Every category labelled (plotly thins the labels of a crowded axis otherwise)."""
+    cats = list(dict.fromkeys(categories))
+    return dict(type="category", tickmode="array", tickvals=cats, ticktext=[str(c) for c in cats])
+
+
+def _layout(fig: go.Figure, title: str | None, unit: str | None, height: int = 360,
+            axis_title: str | None = None, values=None, horizontal: bool = False) -> go.Figure:
+    """The house style; the value axis is y, or x for a `horizontal` chart (bars or
+    points along x, one row per category)."""
     # One update_layout call with the axes in it: plotly validates each call,
     # and separate update_xaxes/update_yaxes calls cost several times more.
+    if values is None:  # what the value axis spans (a stacked chart passes its column totals)
+        values = [v for t in fig.data for v in _positions(t, "x" if horizontal else "y")]
+    if horizontal:
+        xaxis = dict(gridcolor="#e5e5e5", zeroline=False, tickangle=0, automargin=True,
+                     **value_axis(unit, values, axis_title))
+        yaxis = dict(showgrid=False, automargin=True)
+    else:
+        xaxis = dict(showgrid=False, linecolor="#b1b4b6", tickangle=0, automargin=True)
+        xaxis.update(time_axis(fig) or {})
+        yaxis = dict(gridcolor="#e5e5e5", zeroline=False, rangemode="tozero", automargin=True,
+                     **value_axis(unit, values, axis_title))
     fig.update_layout(
         title=dict(text=title, x=0, font=dict(size=16)) if title else None,
-        height=height, margin=dict(l=10, r=10, t=60 if title else 28, b=10),
+        height=height, margin=dict(l=10, r=24, t=60 if title else 28, b=10),
         font=dict(family="Arial, Helvetica, sans-serif", size=13, color="#0b0c0c"),
         plot_bgcolor="white", paper_bgcolor="white",
         legend=dict(orientation="h", yanchor="top", y=-0.12, x=0),
         hovermode="x unified",
-        # level tick labels, few enough to fit a half-width chart on a tablet
-        xaxis=dict(showgrid=False, linecolor="#b1b4b6", tickangle=0, nticks=4, automargin=True),
-        yaxis=dict(gridcolor="#e5e5e5", zeroline=False, rangemode="tozero",
-                   tickformat=TICK_FORMATS.get(unit or "", None), tickprefix=TICK_PREFIXES.get(unit or "", "")),
+        xaxis=xaxis,
+        yaxis=yaxis,
     )
     return fig
 
@@ -93,7 +224,7 @@ def events_text(shown: pd.DataFrame) -> str:
 
 def trend_chart(df: pd.DataFrame, *, x: str, y: str, unit: str, title: str | None = None,
                 series: str | None = None, target: str | None = None, events: pd.DataFrame | None = None,
-                ci: tuple[str, str] | None = None, height: int = 360) -> go.Figure:
+                ci: tuple[str, str] | None = None, height: int = 360, axis_title: str | None = None) -> go.Figure:
     """A line over time; optional target step line, interval band and events."""
     fig = go.Figure()
     df = as_chart_text(df, x, series)
@@ -106,21 +237,22 @@ def trend_chart(df: pd.DataFrame, *, x: str, y: str, unit: str, title: str | Non
                                      hoverinfo="skip", showlegend=False, name="95% interval"))
         fig.add_trace(go.Scatter(x=g[x], y=g[y], mode="lines+markers", name=str(name or "Actual"),
                                  line=dict(color=colour, width=2.5, dash=DASHES[i % len(DASHES)]),
-                                 marker=dict(size=5),
-                                 hovertemplate=f"{hover_value(unit)}<extra>{name or ''}</extra>"))
+                                 marker=dict(size=5), customdata=value_texts(g[y], unit),
+                                 hovertemplate=f"%{{customdata}}<extra>{name or ''}</extra>"))
     if target is not None and target in df and df[target].notna().any():
         t = df.dropna(subset=[target]).drop_duplicates(subset=[x])
         fig.add_trace(go.Scatter(x=t[x], y=t[target], mode="lines", name="Target", line_shape="hv",
                                  line=dict(color=TARGET_COLOUR, width=2, dash="dash"),
-                                 hovertemplate=f"Target {hover_value(unit)}<extra></extra>"))
+                                 customdata=value_texts(t[target], unit),
+                                 hovertemplate="Target %{customdata}<extra></extra>"))
     if events is not None and len(df):
         add_events(fig, events, df[x].min(), df[x].max())
-    return _layout(fig, title, unit, height)
+    return _layout(fig, title, unit, height, axis_title)
 
 
 def stacked_bars(df: pd.DataFrame, *, x: str, y: str, colour: str, unit: str, title: str | None = None,
                  percent: bool = False, height: int = 380, order: list | None = None,
-                 colours: dict | None = None) -> go.Figure:
+                 colours: dict | None = None, axis_title: str | None = None) -> go.Figure:
     """Stacked columns (counts or, with percent, shares of each column); `colours`
     fixes a series' colour (e.g. a status keeps its colour whichever are present)."""
     fig = go.Figure()
@@ -139,9 +271,15 @@ def stacked_bars(df: pd.DataFrame, *, x: str, y: str, colour: str, unit: str, ti
                              # a light texture as well as the colour, not a busy hatch
                              marker_pattern=dict(shape=patterns[i % len(patterns)], fillmode="overlay",
                                                  fgcolor="white", fgopacity=0.55, size=7, solidity=0.25),
-                             hovertemplate=f"{name}: {hover_value(unit)}<extra></extra>"))
+                             customdata=value_texts(g[y], unit),
+                             hovertemplate=f"{name}: %{{customdata}}<extra></extra>"))
     fig.update_layout(barmode="stack")
-    return _layout(fig, title, unit, height)
+    if percent and axis_title:
+        axis_title = f"{axis_title} (per cent)"
+    fig = _layout(fig, title, unit, height, axis_title, values=data.groupby(x)[y].sum())
+    if fig.layout.xaxis.type != "date":
+        fig.update_xaxes(**category_axis(data[x]))
+    return fig
 
 
 def wrap_label(text, width: int = 18) -> str:
@@ -157,7 +295,8 @@ def wrap_label(text, width: int = 18) -> str:
 
 def bar_chart(df: pd.DataFrame, *, x: str, y: str, unit: str, title: str | None = None,
               horizontal: bool = True, target: float | None = None, height: int = 380,
-              colour_by_rag: str | None = None, ci: tuple[str, str] | None = None) -> go.Figure:
+              colour_by_rag: str | None = None, ci: tuple[str, str] | None = None,
+              axis_title: str | None = None) -> go.Figure:
     """Bars for a breakdown (e.g. by service); RAG colour plus a text label; optional 95% interval."""
     df = as_chart_text(df, x)
     colours = PALETTE[0]
@@ -187,22 +326,25 @@ def bar_chart(df: pd.DataFrame, *, x: str, y: str, unit: str, title: str | None 
         else:
             fig.add_hline(y=target, line=dict(color=TARGET_COLOUR, dash="dash"),
                           annotation_text=f"Target {fmt_value(target, unit)}")
-    fig = _layout(fig, title, unit, height)
     values = pd.to_numeric(df[y], errors="coerce")
     if ci is not None:
         values = pd.concat([values, pd.to_numeric(df[ci[1]], errors="coerce")])
+    fig = _layout(fig, title, unit, height, axis_title, values=values, horizontal=horizontal)
     span = None
     if values.notna().any():  # room for the labels beyond the longest bars, either side of zero
         lo, hi = min(float(values.min()), 0.0), max(float(values.max()), 0.0)
         pad = (hi - lo) * (0.32 if horizontal else 0.15) or 1.0
         span = [lo - pad if lo < 0 else 0, hi + pad]
     if horizontal:
-        fig.update_xaxes(tickformat=TICK_FORMATS.get(unit, None), tickprefix=TICK_PREFIXES.get(unit, ""),
-                         range=span, nticks=4, tickangle=0)
-        fig.update_yaxes(tickformat=None, tickprefix="", autorange="reversed", automargin=True)
+        if unit != "seconds":
+            fig.update_xaxes(nticks=4)
+        fig.update_xaxes(range=span)
+        fig.update_yaxes(autorange="reversed", **category_axis(categories))
         fig.update_layout(margin=dict(r=30))
-    elif span:
-        fig.update_yaxes(range=span)
+    else:
+        fig.update_xaxes(**category_axis(categories))
+        if span:
+            fig.update_yaxes(range=span)
     return fig
 
 
@@ -211,7 +353,6 @@ def projection_chart(actual: pd.DataFrame, projection: pd.DataFrame, *, unit: st
     """Actual values, the straight-line trend fitted to them, its projection with
     a 95% band, and the target in force each month (fct_kpi_projection)."""
     fig = go.Figure()
-    fmt = hover_value(unit)
     ahead = projection[projection["is_projection"]]
     fitted = projection[~projection["is_projection"]]
     if len(ahead):
@@ -223,23 +364,27 @@ def projection_chart(actual: pd.DataFrame, projection: pd.DataFrame, *, unit: st
                                  hoverinfo="skip", name="95% range of the projection"))
     fig.add_trace(go.Scatter(x=actual["period_month"], y=actual["value"], mode="lines+markers", name="Actual",
                              line=dict(color=PALETTE[0], width=2.5), marker=dict(size=5),
-                             hovertemplate=f"Actual {fmt}<extra></extra>"))
+                             customdata=value_texts(actual["value"], unit),
+                             hovertemplate="Actual %{customdata}<extra></extra>"))
     if len(fitted):
         fig.add_trace(go.Scatter(x=fitted["month"], y=fitted["trend"], mode="lines", name="Trend (straight line)",
                                  line=dict(color=PALETTE[1], width=2, dash="dot"),
-                                 hovertemplate=f"Trend {fmt}<extra></extra>"))
+                                 customdata=value_texts(fitted["trend"], unit),
+                                 hovertemplate="Trend %{customdata}<extra></extra>"))
     if len(ahead):
         joined = pd.concat([fitted.tail(1), ahead])
         fig.add_trace(go.Scatter(x=joined["month"], y=joined["trend"], mode="lines+markers",
                                  name="Projection on current trend", marker=dict(symbol="diamond", size=6),
                                  line=dict(color=PALETTE[3], width=2.5, dash="dash"),
-                                 hovertemplate=f"Projection {fmt}<extra></extra>"))
+                                 customdata=value_texts(joined["trend"], unit),
+                                 hovertemplate="Projection %{customdata}<extra></extra>"))
     targets = pd.concat([actual[["period_month", "target"]].rename(columns={"period_month": "month"}),
                          ahead[["month", "target"]]]).dropna().drop_duplicates("month").sort_values("month")
     if len(targets):
         fig.add_trace(go.Scatter(x=targets["month"], y=targets["target"], mode="lines", name="Target",
                                  line_shape="hv", line=dict(color=TARGET_COLOUR, width=2, dash="dash"),
-                                 hovertemplate=f"Target {fmt}<extra></extra>"))
+                                 customdata=value_texts(targets["target"], unit),
+                                 hovertemplate="Target %{customdata}<extra></extra>"))
     if events is not None and len(actual):
         end = ahead["month"].max() if len(ahead) else actual["period_month"].max()
         add_events(fig, events, actual["period_month"].min(), end)
@@ -249,11 +394,12 @@ def projection_chart(actual: pd.DataFrame, projection: pd.DataFrame, *, unit: st
 def wave_chart(df: pd.DataFrame, *, x: str, y: str, unit: str = "rate", series: str | None = None,
                ci: tuple[str, str] | None = ("ci_low", "ci_high"), target: str | None = None,
                title: str | None = None, height: int = 360) -> go.Figure:
-    """Survey results wave by wave: points joined by lines, each with its 95% interval as an error bar."""
+    """Survey results wave by wave on a true time axis (waves a year apart sit a year
+    apart), points joined by lines, each with its 95% interval as an error bar."""
     fig = go.Figure()
     df = as_chart_text(df, x, series)
-    groups = [(None, df)] if series is None else list(df.groupby(series, sort=False))
-    fmt = hover_value(unit)
+    groups = [(None, df.sort_values(x))] if series is None else [
+        (name, g.sort_values(x)) for name, g in df.groupby(series, sort=False)]
     symbols = ["circle", "square", "diamond", "triangle-up", "x", "star", "hexagon", "cross"]
     for i, (name, g) in enumerate(groups):
         error = None
@@ -263,19 +409,15 @@ def wave_chart(df: pd.DataFrame, *, x: str, y: str, unit: str = "rate", series: 
         fig.add_trace(go.Scatter(
             x=g[x], y=g[y], error_y=error, mode="lines+markers", name=str(name or "Result"),
             line=dict(color=PALETTE[i % len(PALETTE)], width=2, dash=DASHES[i % len(DASHES)]),
-            marker=dict(size=8, symbol=symbols[i % len(symbols)]),
-            hovertemplate=f"{name or ''} %{{x}}: {fmt}<extra></extra>"))
+            marker=dict(size=8, symbol=symbols[i % len(symbols)]), customdata=value_texts(g[y], unit),
+            hovertemplate=f"{name or ''} %{{x|%b %Y}}: %{{customdata}}<extra></extra>"))
     if target is not None and target in df and df[target].notna().any():
-        t = df.dropna(subset=[target]).drop_duplicates(subset=[x])
+        t = df.dropna(subset=[target]).drop_duplicates(subset=[x]).sort_values(x)
         fig.add_trace(go.Scatter(x=t[x], y=t[target], mode="lines", name="Target", line_shape="hv",
                                  line=dict(color=TARGET_COLOUR, width=2, dash="dash"),
-                                 hovertemplate=f"Target {fmt}<extra></extra>"))
-    fig = _layout(fig, title, unit, height)
-    # Waves in time order, every wave labelled (series asked in different waves
-    # would otherwise order and thin the categories as they first appear).
-    waves = sorted(df[x].dropna().astype(str).unique())
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=waves, tickmode="array",
-                     tickvals=waves, ticktext=waves)
+                                 customdata=value_texts(t[target], unit),
+                                 hovertemplate="Target %{customdata}<extra></extra>"))
+    fig = _layout(fig, title, unit, height)  # waves given as 'YYYY-MM' become dates (time_axis)
     if unit == "rate":
         fig.update_yaxes(range=[0, 1.02])
     return fig
@@ -286,12 +428,12 @@ def signed_bars(df: pd.DataFrame, *, x: str, y: str, unit: str = "gbp", title: s
     """Bars above and below zero (a saving and an extra cost), told apart by colour, pattern and legend."""
     fig = go.Figure()
     df = as_chart_text(df, x)
-    fmt = hover_value(unit)
     for name, mask, colour, pattern in ((positive, df[y] >= 0, PALETTE[2], ""), (negative, df[y] < 0, PALETTE[3], "/")):
         g = df[mask]
         if len(g):
             fig.add_trace(go.Bar(x=g[x], y=g[y], name=name, marker_color=colour, marker_pattern_shape=pattern,
-                                 hovertemplate=f"{name}: {fmt}<extra></extra>"))
+                                 customdata=value_texts(g[y], unit),
+                                 hovertemplate=f"{name}: %{{customdata}}<extra></extra>"))
     fig.add_hline(y=0, line=dict(color="#0b0c0c", width=1))
     fig = _layout(fig, title, unit, height)
     fig.update_yaxes(rangemode="normal")
@@ -299,17 +441,28 @@ def signed_bars(df: pd.DataFrame, *, x: str, y: str, unit: str = "gbp", title: s
 
 
 def unit_cost_chart(df: pd.DataFrame, *, title: str | None = None, height: int = 340) -> go.Figure:
-    """Each channel's unit cost (bars, labelled) against its 2017/18 baseline (a marked line)."""
+    """Each channel's unit cost (bars, every one labelled with its figure, every channel
+    named on the axis) against its 2017/18 baseline (a marked line)."""
     fig = go.Figure()
     df = as_chart_text(df, "channel_name")
-    fig.add_trace(go.Bar(x=df["channel_name"], y=df["unit_cost_gbp"], name="Cost per contact now",
-                         marker_color=PALETTE[0], text=[fmt_value(v, "gbp") for v in df["unit_cost_gbp"]],
-                         textposition="outside", hovertemplate="%{x}: %{text}<extra>now</extra>"))
-    fig.add_trace(go.Scatter(x=df["channel_name"], y=df["baseline_unit_cost_gbp"], mode="markers",
+    names = [wrap_label(n, 12) for n in df["channel_name"]]
+    fig.add_trace(go.Bar(x=names, y=df["unit_cost_gbp"], name="Cost per contact now",
+                         marker_color=PALETTE[0], text=value_texts(df["unit_cost_gbp"], "gbp"),
+                         textposition="outside", textangle=0, cliponaxis=False,
+                         hovertemplate="%{x}: %{text}<extra>now</extra>"))
+    fig.add_trace(go.Scatter(x=names, y=df["baseline_unit_cost_gbp"], mode="markers",
                              name="2017/18 baseline", marker=dict(symbol="line-ew-open", size=40, color=TARGET_COLOUR,
                                                                  line=dict(width=3)),
-                             hovertemplate="%{x}: £%{y:,.2f}<extra>2017/18 baseline</extra>"))
-    return _layout(fig, title, "gbp", height)
+                             customdata=value_texts(df["baseline_unit_cost_gbp"], "gbp"),
+                             hovertemplate="%{x}: %{customdata}<extra>2017/18 baseline</extra>"))
+    values = pd.concat([df["unit_cost_gbp"], df["baseline_unit_cost_gbp"]])
+    fig = _layout(fig, title, "gbp", height, "Cost per contact (£)", values=values)
+    top = _finite(values)
+    fig.update_xaxes(**category_axis(names))
+    if top:  # headroom for the labels above the tallest bar
+        fig.update_yaxes(range=[0, max(top) * 1.18])
+    fig.update_layout(hovermode="closest")
+    return fig
 
 
 STATUS_ORDER = ["complete", "on_track", "at_risk", "off_track", "not_started"]
@@ -333,12 +486,10 @@ def status_history_chart(history: pd.DataFrame, labels: dict[str, str], *, title
             x=g["period"], y=g["row"], mode="markers+text", name=f"{STATUS_SYMBOLS[status]} {labels[status]}",
             text=[STATUS_SYMBOLS[status]] * len(g), textfont=dict(color="white", size=10),
             marker=dict(symbol="square", size=16, color=STATUS_COLOURS[status]),
-            hovertemplate=f"%{{y}}<br>%{{x}}: {labels[status]}<extra></extra>"))
-    fig = _layout(fig, title, None, height=max(300, 22 * len(rows) + 120))
-    fig.update_yaxes(categoryorder="array", categoryarray=rows[::-1], rangemode="normal", gridcolor="white")
-    # months in time order (each status is its own trace: first-seen order would scramble them)
-    months = sorted(h["period"].dropna().astype(str).unique())
-    fig.update_xaxes(type="category", tickangle=-45, categoryorder="array", categoryarray=months)
+            hovertemplate=f"%{{y}}<br>%{{x|%B %Y}}: {labels[status]}<extra></extra>"))
+    fig = _layout(fig, title, None, height=max(300, 22 * len(rows) + 120))  # months on a time axis
+    fig.update_yaxes(categoryorder="array", categoryarray=rows[::-1], rangemode="normal", gridcolor="white",
+                     title=None, tickformat=None)
     fig.update_layout(hovermode="closest", legend=dict(y=1.02, yanchor="bottom", orientation="h"),
                       margin=dict(t=60 if title else 40))
     return fig
@@ -364,7 +515,6 @@ def gap_chart(df: pd.DataFrame, *, label: str, value: str = "value", ci: tuple[s
     fig = go.Figure()
     df = as_chart_text(df, label)
     reference_label = chart_text(reference_label)
-    fmt = HOVER_FORMATS.get(unit, "")
     for key, style in GAP_STYLES.items():
         g = df[df[status] == key]
         if g.empty:
@@ -376,7 +526,8 @@ def gap_chart(df: pd.DataFrame, *, label: str, value: str = "value", ci: tuple[s
                         line=dict(width=1, color="#0b0c0c")),
             error_x=dict(type="data", symmetric=False, array=(g[ci[1]] - g[value]).tolist(),
                          arrayminus=(g[value] - g[ci[0]]).tolist(), thickness=1.5, width=5, color="#505a5f"),
-            hovertemplate=f"%{{y}}: %{{x:{fmt}}}<extra>{style['name']}</extra>"))
+            customdata=value_texts(g[value], unit),
+            hovertemplate=f"%{{y}}: %{{customdata}}<extra>{style['name']}</extra>"))
     if reference is not None and pd.notna(reference):
         # the reference's label sits above the plot, clear of the groups' own labels
         fig.add_vline(x=reference, line=dict(color=TARGET_COLOUR, dash="dash", width=2))
@@ -384,15 +535,16 @@ def gap_chart(df: pd.DataFrame, *, label: str, value: str = "value", ci: tuple[s
                            text=f"{reference_label} {fmt_value(reference, unit)}",
                            font=dict(size=12, color=TARGET_COLOUR))
     rows = df[label].nunique()
-    fig = _layout(fig, title, unit, height or max(240, 46 * rows + 150))
+    fig = _layout(fig, title, unit, height or max(240, 46 * rows + 150), horizontal=True)
     fig.update_layout(hovermode="closest", showlegend=True,
-                      legend=dict(orientation="h", yanchor="top", y=-0.12 if rows > 3 else -0.25, x=0),
-                      margin=dict(t=70 if title else 40, b=60))
+                      # below the axis's ticks and its title ("Per cent"), clear of both
+                      legend=dict(orientation="h", yanchor="top", y=-0.2 if rows > 3 else -0.4, x=0),
+                      margin=dict(t=70 if title else 40, b=80))
     if x_range is not None:
         fig.update_xaxes(range=list(x_range))
-    fig.update_xaxes(tickformat=TICK_FORMATS.get(unit), gridcolor="#e5e5e5", rangemode="normal")
+    fig.update_xaxes(rangemode="normal")
     # room above the top group for its value label (categories sit at 0..rows-1)
-    fig.update_yaxes(tickformat=None, gridcolor="white", categoryorder="array",
+    fig.update_yaxes(gridcolor="white", categoryorder="array",
                      categoryarray=list(dict.fromkeys(df[label]))[::-1], rangemode="normal",
                      range=[-0.5, rows - 0.1])
     return fig
@@ -422,7 +574,6 @@ def access_chart(df: pd.DataFrame, *, x: str, series: str = "group_name", unit: 
     everyone it is compared with (grey dashed). Suppressed points are gaps."""
     fig = go.Figure()
     df = as_chart_text(df, x, series, "comparison")
-    fmt = HOVER_FORMATS.get(unit, "")
     symbols = ["circle", "square", "diamond", "triangle-up"]
     for i, (name, g) in enumerate(df.groupby(series, sort=False)):
         colour = PALETTE[i % len(PALETTE)]
@@ -432,7 +583,8 @@ def access_chart(df: pd.DataFrame, *, x: str, series: str = "group_name", unit: 
             marker=dict(size=6 if monthly else 9, symbol=symbols[i % len(symbols)]),
             error_y=None if monthly else dict(type="data", symmetric=False, array=(g["ci_high"] - g["value"]).tolist(),
                                               arrayminus=(g["value"] - g["ci_low"]).tolist(), thickness=1.5, width=4),
-            hovertemplate=f"{name} %{{x}}: %{{y:{fmt}}}<extra></extra>"))
+            customdata=value_texts(g["value"], unit),
+            hovertemplate=f"{name} %{{x|%b %Y}}: %{{customdata}}<extra></extra>"))
         if monthly:
             fig.add_trace(go.Scatter(x=list(g[x]) + list(g[x])[::-1], y=list(g["ci_high"]) + list(g["ci_low"])[::-1],
                                      fill="toself", fillcolor="rgba(0,114,178,0.12)", line=dict(width=0),
@@ -442,21 +594,20 @@ def access_chart(df: pd.DataFrame, *, x: str, series: str = "group_name", unit: 
         fig.add_trace(go.Scatter(x=comp[x], y=comp["comparison_value"], mode="lines+markers",
                                  name=f"Compared with: {comp['comparison'].iloc[0]}",
                                  line=dict(color=TARGET_COLOUR, width=2, dash="dash"), marker=dict(size=4),
-                                 hovertemplate=f"%{{x}}: %{{y:{fmt}}}<extra>{comp['comparison'].iloc[0]}</extra>"))
-    fig = _layout(fig, title, unit, height)
+                                 customdata=value_texts(comp["comparison_value"], unit),
+                                 hovertemplate=f"%{{x|%b %Y}}: %{{customdata}}<extra>{comp['comparison'].iloc[0]}</extra>"))
+    fig = _layout(fig, title, unit, height)  # survey waves ('YYYY-MM') on a true time axis too
     below_legend(fig, entries=df[series].nunique() + 1, per_row=1)
-    if not monthly:
-        fig.update_xaxes(type="category")
     return fig
 
 
 def below_legend(fig: go.Figure, *, entries: int, sort_categories: bool = False, per_row: int = 2) -> go.Figure:
     """Room for a long legend under the chart (one row per `per_row` entries), so it never covers
-    the axis; optionally wave labels (YYYY-MM) in time order on a category axis."""
+    the axis; optionally categories in order (waves are on a time axis: already in order)."""
     rows = -(-entries // per_row)
     fig.update_layout(height=(fig.layout.height or 360) + 22 * rows,
                       legend=dict(orientation="h", yanchor="top", y=-0.08 - 0.02 * rows, x=0),
                       margin=dict(b=30 + 22 * rows))
-    if sort_categories:
+    if sort_categories and fig.layout.xaxis.type != "date":
         fig.update_xaxes(categoryorder="category ascending")
     return fig

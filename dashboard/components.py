@@ -17,6 +17,7 @@ from dashboard import (
     spc,
     spc_chart,
     status,
+    style,
     svg,
     wording,
 )
@@ -25,6 +26,7 @@ from dashboard.formatting import (
     RAG,
     fmt_change,
     fmt_value,
+    gbp_column_format,
     is_missing,
     kpi_label,
     period_label,
@@ -82,7 +84,8 @@ def release_line(run: data.Run) -> str:
 
 
 def data_as_at(run: data.Run) -> None:
-    st.caption(f"{release_line(run)} · run {run.run_id}")
+    """One line under the title; the run id (for analysts) folded into its tooltip."""
+    st.caption(release_line(run), help=f"Pipeline run {run.run_id}")
     link_to("methodology", "Methodology: how these statistics are made")
 
 
@@ -209,7 +212,7 @@ def kpi_card(row: pd.Series) -> None:
         if problem:
             st.caption(status.data_problem_text(row))
             link_to("data_quality", "See the Data quality page")
-        spark = svg.sparkline(row.get("spark") or [], label=wording.spark_alt(row), width=CARD_WIDTH - 40)
+        spark = svg.sparkline(row.get("spark") or [], label=wording.spark_alt(row), width=SPARK_WIDTH)
         if spark:
             st.markdown(spark, unsafe_allow_html=True)
         if monthly:
@@ -286,13 +289,15 @@ def outcome_summary(every: pd.DataFrame, shown: pd.DataFrame | None = None) -> N
     st.caption(wording.outcome_summary(every, shown))
 
 
-# Cards keep one width and wrap: four in a row at 1366 px, two on a tablet.
-CARD_WIDTH = 216
+# A card fills its cell of the grid (style.card_grid): four a row on a laptop, three or
+# two on a tablet, one on a phone, every row full.
+CARD_WIDTH = "stretch"
+SPARK_WIDTH = 176  # px; the card's narrowest cell less its padding (style.css lets it shrink)
 
 
-def scorecard_grid(card: pd.DataFrame, columns: int = 4) -> None:
-    """KPI cards side by side, wrapping onto more rows as the screen narrows."""
-    with st.container(horizontal=True, gap="small"):
+def scorecard_grid(card: pd.DataFrame) -> None:
+    """KPI cards in a grid: equal heights in a row, rows of balanced length."""
+    with style.card_grid(list(card["kpi_id"])):
         for _, row in card.iterrows():
             kpi_card(row)
 
@@ -329,27 +334,62 @@ COLUMN_LABELS = {
     "received": ("Received", "localized"), "responded": ("Answered", "localized"),
     "on_time": ("Answered on time", "localized"), "on_time_rate": ("Share answered on time", "percent"),
     "decided": ("Decided (not withdrawn)", "localized"), "upheld": ("Upheld or partly upheld", "localized"),
-    "upheld_rate": ("Share upheld", "percent"), "remedy_gbp": ("Remedies (£)", "%.2f"),
+    "upheld_rate": ("Share upheld", "percent"), "remedy_gbp": ("Remedies (£)", "gbp"),
     "mean_working_days": ("Working days to answer (mean)", "%.1f"),
     "contacts": ("Contacts", "localized"), "contacts_at_baseline_mix": ("Contacts at the baseline mix", "%.1f"),
-    "cost_at_actual_mix_gbp": ("Cost at the actual mix (£)", "%.2f"),
-    "cost_at_baseline_mix_gbp": ("Cost at the baseline mix (£)", "%.2f"), "saving_gbp": ("Saving (£)", "%.2f"),
+    "cost_at_actual_mix_gbp": ("Cost at the actual mix (£)", "gbp"),
+    "cost_at_baseline_mix_gbp": ("Cost at the baseline mix (£)", "gbp"), "saving_gbp": ("Saving (£)", "gbp"),
     "months_costed": ("Months costed", None), "months": ("Months", None),
     "is_projection": ("Projected", None), "actual": ("Actual", "percent"), "trend": ("Trend", "percent"),
     "trend_low": ("Likely from", "percent"), "trend_high": ("Likely to", "percent"), "target": ("Target", None),
+    "wave": ("Wave", None), "answer": ("Answer", None), "weighted_share": ("Share (weighted)", "percent"),
+    "base_n": ("Respondents (unweighted)", "localized"), "action_id": ("Action", None), "title": ("Title", None),
+    "reported_on": ("Reported on", None), "status": ("Status", None), "name": ("Measure", None),
+    "benchmark_name": ("Benchmark", None), "size_bytes": ("Size (bytes)", "localized"),
+    "seconds": ("Seconds taken", "%.1f"), "run_id": ("Run", None), "check_name": ("Check", None),
+    "source_name": ("Source", None), "rows": ("Rows", "localized"), "base_n_eff": ("Effective base", "localized"),
+    "files_new": ("New files", "localized"), "files_changed": ("Changed files", "localized"),
+    "files_refused": ("Refused files", "localized"), "files_removed": ("Removed files", "localized"),
 }
+# Internal codes a reader never needs (the row's name is beside them): left out of tables on the page.
+CODE_COLUMNS = ("kpi_id", "question_id")
+# Words for the parts of a mart column name that no label above covers.
+NAME_PARTS = {"gbp": "(£)", "pct": "(%)", "n": "number", "id": "", "7d": "7 days", "10k": "10,000", "qty": "quantity"}
+
+
+def column_words(name) -> str:
+    """A mart column's header in words: COLUMN_LABELS, else 'rows_quarantined' -> 'Rows quarantined'."""
+    if not isinstance(name, str):
+        return name
+    if name in COLUMN_LABELS:
+        return COLUMN_LABELS[name][0]
+    if "_" not in name and name != name.lower():
+        return name  # already words ("Cost per contact (£)")
+    words = " ".join(w for w in (NAME_PARTS.get(p, p) for p in name.split("_")) if w).strip()
+    return (words[:1].upper() + words[1:]) if words else name
 
 
 def for_people(df: pd.DataFrame, column_config: dict | None = None) -> tuple[pd.DataFrame, dict]:
-    """Rename mart columns to words (COLUMN_LABELS) and give them a number format,
-    keeping any format the page chose."""
-    rename = {c: COLUMN_LABELS[c][0] for c in df.columns if c in COLUMN_LABELS}
+    """Mart columns in words (column_words) with a number format, keeping any format the
+    page chose; internal codes (CODE_COLUMNS) left out; money by the one money rule."""
+    df = df.drop(columns=[c for c in CODE_COLUMNS if c in df.columns])
+    rename = {c: column_words(c) for c in df.columns if column_words(c) != c}
     config = {rename.get(k, k): v for k, v in (column_config or {}).items()}
     for raw, new in rename.items():
-        fmt = COLUMN_LABELS[raw][1]
+        fmt = COLUMN_LABELS.get(raw, (None, None))[1]
+        if fmt is None and isinstance(raw, str) and raw.endswith("_gbp"):
+            fmt = "gbp"
+        if fmt == "gbp":
+            fmt = gbp_column_format(df[raw])
         if fmt and new not in config:
             config[new] = st.column_config.NumberColumn(format=fmt)
     return df.rename(columns=rename), config
+
+
+def dataframe(df: pd.DataFrame, column_config: dict | None = None, **kw) -> None:
+    """st.dataframe with the columns in words (for_people)."""
+    df, column_config = for_people(df, column_config)
+    st.dataframe(df, hide_index=True, width="stretch", column_config=column_config, **kw)
 
 
 def table_with_download(df: pd.DataFrame, *, label: str, file_name: str, key: str,
@@ -416,9 +456,11 @@ def events_caption(events, start, end) -> None:
         st.caption("Events marked: " + charts.events_text(shown))
 
 
-def number_format(unit: str) -> str:
-    """A Streamlit column format for a KPI unit."""
-    return {"rate": "percent", "gbp": "£%.2f", "count": "localized", "seconds": "%.0f s",
+def number_format(unit: str, values=None) -> str:
+    """A Streamlit column format for a KPI unit (money: the one money rule over `values`)."""
+    if unit == "gbp":
+        return gbp_column_format(values if values is not None else [])
+    return {"rate": "percent", "count": "localized", "seconds": "%.0f s",
             "per_10k": "%.1f"}.get(unit, "localized")
 
 
@@ -453,7 +495,7 @@ def kpi_table(series: pd.DataFrame, info: pd.Series, spc_points: pd.DataFrame | 
         for col, name in (("base_n", "Respondents (unweighted)"), ("ci_low", "95% interval from"),
                           ("ci_high", "95% interval to"), ("suppressed", "Suppressed (under 10 answers)")):
             table[name] = series[col].to_numpy()
-    fmt = number_format(info["unit"])
+    fmt = number_format(info["unit"], series["value"])
     config = {c: st.column_config.NumberColumn(format=fmt) for c in (
         "Mean", "Lower process limit", "Upper process limit", "95% interval from", "95% interval to")}
     return table, config
@@ -501,7 +543,8 @@ def kpi_trend(run: data.Run, kpi_id: str, f: Filters, *, key: str, events: pd.Da
         where = f.scope(run)
     else:
         where = data.label(run, *bd.split("=", 1))
-    st.markdown(f"#### {info['name']}", help=info["definition"])
+    # h3: under the page's h2 sections (heading order); its anchor is what kpi_anchor links to
+    st.markdown(f"### {info['name']}", help=info["definition"])
     base = kpi_label(info)[len(info["name"]):].strip(" ()")
     st.caption((sentence(where) if where != "the whole council" else "The whole council")
                + (f" · of {base}" if base else ""))
@@ -577,9 +620,14 @@ def _trend_body(run: data.Run, kpi_id: str, info: pd.Series, series: pd.DataFram
                                   mime="text/csv", key=f"dl-{key}", icon=":material/download:")
         history = notes.commentary_table(run, kpi_id, f.period)
         if len(history):
-            st.markdown("**The owner's commentary, period by period**")
-            st.dataframe(history, hide_index=True, width="stretch",
-                         column_config={"Commentary": st.column_config.TextColumn(width="large")})
+            # owners write about the whole council's figure, every period up to the month chosen
+            whole = "the owner comments on the whole council's figure"
+            with sections.section(f"commentary-{key}", None, heading="none", follows={PERIOD},
+                                  instead={WINDOW: "every period's commentary up to the month chosen is listed",
+                                           DIRECTORATE: whole, SERVICE: whole, CHANNEL: whole, WARD: whole}):
+                st.markdown("**The owner's commentary, period by period**")
+                st.dataframe(history, hide_index=True, width="stretch",
+                             column_config={"Commentary": st.column_config.TextColumn(width="large")})
 
 
 def kpi_trend_follows(info: pd.Series, breakdown: str | None) -> set[str]:
@@ -664,7 +712,7 @@ def _breakdown_body(info: pd.Series, df: pd.DataFrame, kpi_id: str, dimension: s
     if survey:
         cols.update({"base_n": "Respondents (unweighted)", "ci_low": "95% interval from",
                      "ci_high": "95% interval to", "suppressed": "Suppressed (under 10 answers)"})
-    fmt = number_format(info["unit"])
+    fmt = number_format(info["unit"], df["value"])
     table_with_download(table[list(cols)].rename(columns=cols),
                         label=f"{kpi_label(info, dimension)} by {dimension.replace('_', ' ')}",
                         file_name=f"{kpi_id}-by-{dimension}-{period}.csv", key=key,
@@ -770,7 +818,7 @@ def since_last_period(run: data.Run, period: str, months: int = 3) -> None:
     """The measures whose status or variation signal changed since the previous period,
     newest first, each linking to its chart on its outcome's page."""
     changes = data.status_changes(run, period, months)
-    st.subheader("Since last period")
+    st.header("Since last period")
     previous = data.previous_period(run, period)
     if changes.empty:
         st.caption(f"No measure changed its status or its variation signal in the {months} months to "
@@ -783,9 +831,9 @@ def since_last_period(run: data.Run, period: str, months: int = 3) -> None:
     for month, group in changes.groupby("period", sort=False):
         items = []
         for c in group.to_dict("records"):
-            text = escape_markdown(wording.change_text(c))
+            text = markdown_text(wording.change_text(c))
             url = page_url(OUTCOME_PAGES.get(int(c["outcome"]), ""), month, kpi_anchor(c["name"]))
-            name = escape_markdown(c["name"])
+            name = markdown_text(c["name"])
             if url:
                 text = text.replace(name, f"[{name}]({url})", 1)
             items.append(f"- {text}")
@@ -797,18 +845,11 @@ def since_last_period(run: data.Run, period: str, months: int = 3) -> None:
             st.markdown("\n\n".join(f"**{period_label(m)}**\n\n{text}" for m, text in blocks[1:]))
 
 
-def escape_markdown(text: str) -> str:
-    """Text from the marts shown as markdown literally (no links, emphasis or HTML from data)."""
-    import re
-
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", str(text))
-
-
 # ---------------------------------------------------------------- data problems (issue 10)
 def out_of_range_section(run: data.Run) -> None:
     """Data quality: KPI figures outside their KPI's valid range (dq_kpi_out_of_range), which
     the pages show as "data problem" with no status (data contract s7)."""
-    st.subheader("KPI figures outside their valid range")
+    st.header("KPI figures outside their valid range")
     df = data.kpi_out_of_range(run)
     st.caption("A figure a measure cannot take (a rate above 100% or below 0%, a negative count or cost) is a "
                "data-quality failure, not a result: kpi_values keeps it with no status, and every page shows "

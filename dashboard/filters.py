@@ -1,11 +1,13 @@
 """The sidebar filters every page shares, kept in the URL.
 
-Each widget has a stable key and `bind="query-params"`, so the URL carries the
-view: `?period=March+2026&directorate=Place` opens any page on that month and
-directorate, and a link someone shares shows the same figures. A value equal
-to the default is left out of the URL; a value that no longer exists (a
-month not published yet, a service outside the chosen directorate) is
-ignored and the default is used.
+Each widget has a stable key and the URL carries the view:
+`?period=March+2026&directorate=Place` opens any page on that month and
+directorate, and a link someone shares shows the same figures. The month is
+always in the URL, the newest one too: a link made today must still open on
+this month after next month is published (Streamlit's `bind="query-params"`,
+which the other filters use, leaves a default out of the URL, so the month is
+written by hand). A value that no longer exists (a month not published yet,
+a service outside the chosen directorate) is ignored and the default is used.
 
 Pages ask only for the filters that apply to them; the keys are the same on
 every page, so a choice carries over when moving between pages. Each filter
@@ -81,14 +83,42 @@ class Filters:
         return "the whole council"
 
 
+# The month last chosen, kept for the next page (a page's widgets start afresh when the reader moves on).
+_CHOSEN_PERIOD = "_chosen_period"
+
+
+def period_from_link(value, periods: list[str]) -> str | None:
+    """The month a link asks for ('March 2026', as the URL carries it, or '2026-03'), if it is published."""
+    if isinstance(value, list):
+        value = value[-1] if value else None
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    for p in periods:
+        if value in (p, period_label(p)) or value.lower() == period_label(p).lower():
+            return p
+    return None
+
+
 def period(run: data.Run) -> str | None:
-    """The month the figures are for (complete months, newest first); None when there is none."""
+    """The month the figures are for (complete months, newest first); None when there is none.
+    The URL always carries it (see the module's docstring)."""
     periods = data.complete_periods(run)
     if not periods:
         return None
+    state = st.session_state
+    wanted = state.get(PERIOD)
+    if wanted not in periods:  # a new visit: the link's month; a page without the month before: the last choice
+        remembered = state.get(_CHOSEN_PERIOD)
+        wanted = (period_from_link(st.query_params.get(PERIOD), periods)
+                  or (remembered if remembered in periods else periods[0]))
+    # Set every run: on another page the widget is a new one, which would otherwise start at its default.
+    state[PERIOD] = wanted
     chosen = st.sidebar.selectbox(
-        "Month", periods, format_func=period_label, key=PERIOD, bind="query-params",
+        "Month", periods, format_func=period_label, key=PERIOD,
         help="The month the figures are for. Survey figures are the latest wave whose fieldwork started by then.")
+    state[_CHOSEN_PERIOD] = chosen
+    st.query_params[PERIOD] = period_label(chosen)
     sections.use_filter(None if chosen == periods[0] else ActiveFilter(
         PERIOD, f"Not for the month chosen ({period_label(chosen)}): {{instead}}.",
         "it shows the latest figures held"), PERIOD)

@@ -41,13 +41,8 @@ def fmt_value(value, unit: str, *, precise: bool = False, decimals: int | None =
         return _fmt_places(value, unit, decimals)
     if unit == "rate":
         return f"{value * 100:.1f}%" if precise else f"{value * 100:.0f}%"
-    if unit == "gbp":  # the sign before the pound sign: -£88,229
-        sign, value = ("-", -value) if value < 0 else ("", value)
-        if value >= 1_000_000:
-            return f"{sign}£{value / 1_000_000:.2f}m"
-        if value >= 10_000:
-            return f"{sign}£{value:,.0f}"
-        return f"{sign}£{value:,.2f}"
+    if unit == "gbp":
+        return fmt_gbp(value)
     if unit == "seconds":
         minutes, seconds = divmod(round(value), 60)
         return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
@@ -92,7 +87,7 @@ def fmt_change(delta, unit: str, short: bool = False) -> str:
     if unit == "rate":
         return f"{sign}{a * 100:.1f} {'pts' if short else 'points'}"
     if unit == "gbp":
-        return f"{sign}£{a:,.2f}"
+        return sign + fmt_gbp(a)
     if unit == "seconds":
         return f"{sign}{a:.0f} s"
     if unit == "per_10k":
@@ -141,8 +136,26 @@ def direction_text(value, previous, polarity: str, unit: str) -> str | None:
     return f"{arrow} {change}, {'better' if better else 'worse'}"
 
 
+# One money rule wherever money is shown (cards, charts, tables, the board pack):
+# whole pounds from £1,000 (£88,229; £1,250,400), pounds and pence below (£3.23).
+WHOLE_POUNDS_FROM = 1_000
+
+
 def fmt_gbp(value) -> str:
-    return fmt_value(value, "gbp")
+    """Money: '£3.23', '£1,235', '-£88,229' (the sign before the pound sign)."""
+    if is_missing(value):
+        return "–"
+    sign, value = ("-", -value) if value < 0 else ("", value)
+    if round(value, 2) >= WHOLE_POUNDS_FROM:
+        return f"{sign}£{value:,.0f}"
+    return f"{sign}£{value:,.2f}"
+
+
+def gbp_column_format(values) -> str:
+    """A table column's money format (st.column_config): whole pounds when the column holds
+    amounts of £1,000 or more, pounds and pence when all are smaller (unit costs)."""
+    amounts = pd.to_numeric(pd.Series(values, dtype="object"), errors="coerce").abs()
+    return "£%,.0f" if amounts.notna().any() and amounts.max() >= WHOLE_POUNDS_FROM else "£%,.2f"
 
 
 def fmt_count(value) -> str:

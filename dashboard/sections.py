@@ -112,7 +112,7 @@ def _draw_notes(s: Section, notes: dict[str, str]) -> None:
 
 
 @contextmanager
-def section(key: str, title: str | None = None, *, follows: Iterable[str] | str, heading: str = "subheader",
+def section(key: str, title: str | None = None, *, follows: Iterable[str] | str, heading: str = "header",
             instead: dict[str, str] | None = None, help: str | None = None,
             default_shows: dict[str, object] | None = None) -> Iterator[Section]:
     """A block of a page: its heading, then a note for every filter set that it
@@ -122,7 +122,7 @@ def section(key: str, title: str | None = None, *, follows: Iterable[str] | str,
     filters.WINDOW, ... or a page filter's key), or is BY_PARTS for a heading
     over parts that declare their own; `instead` says, per filter it
     does not follow, what it shows instead ('the whole council is shown').
-    `heading` is 'subheader', 'label' (bold text, for a block inside columns)
+    `heading` is 'header', 'label' (bold text, for a block inside columns)
     or 'none'. `default_shows` names, per filter it follows, the value it shows
     while that filter is at its default (a section on phone contacts unless
     another channel is chosen: {CHANNEL: 'phone'}), so choosing that value
@@ -135,8 +135,8 @@ def section(key: str, title: str | None = None, *, follows: Iterable[str] | str,
     s = Section(key=key, follows=None if follows == BY_PARTS else frozenset(follows), parent=parent,
                 default_shows=dict(default_shows or {}))
     with st.container(key=f"{KEY_PREFIX}{key}"):
-        if title and heading == "subheader":
-            st.subheader(title, help=help)
+        if title and heading == "header":  # h2 under the page's h1 (heading order, WCAG 1.3.1)
+            st.header(title, help=help)
         elif title and heading == "label":
             st.markdown(f"**{title}**", help=help)
         _record(s)

@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import spc
-from dashboard.charts import hover_value
+from dashboard.charts import value_texts
 
 MEAN_COLOUR = "#0b0c0c"
 LIMIT_COLOUR = "#6f777b"
@@ -30,7 +30,6 @@ def add_spc(fig: go.Figure, points: pd.DataFrame, *, x: str, unit: str) -> go.Fi
     `points` are fct_kpi_spc rows (the chart's reading), with `x` the time column."""
     if points.empty:
         return fig
-    fmt = hover_value(unit)
     first = True
     for _, seg in points.sort_values(x).groupby("segment_start", sort=False):
         # the target is a dashed step line: limits are dotted, the mean thin and solid
@@ -39,8 +38,9 @@ def add_spc(fig: go.Figure, points: pd.DataFrame, *, x: str, unit: str) -> go.Fi
                                         ("lower_limit", "Process limits", "dot", LIMIT_COLOUR)):
             fig.add_trace(go.Scatter(
                 x=seg[x], y=seg[col], mode="lines", name=name, line=dict(color=colour, width=1.4, dash=dash),
-                legendgroup=name, showlegend=first and col != "lower_limit",
-                hovertemplate=f"{name if col == 'mean' else col.replace('_', ' ').capitalize()} {fmt}<extra></extra>"))
+                legendgroup=name, showlegend=first and col != "lower_limit", customdata=value_texts(seg[col], unit),
+                hovertemplate=f"{name if col == 'mean' else col.replace('_', ' ').capitalize()} "
+                              "%{customdata}<extra></extra>"))
         first = False
     for variation, (symbol, colour, name) in MARKERS.items():
         m = points[points["variation"] == variation]
@@ -49,9 +49,10 @@ def add_spc(fig: go.Figure, points: pd.DataFrame, *, x: str, unit: str) -> go.Fi
         why = [spc.variation_words(v, r, s) for v, r, s in zip(m["variation"], m["special_cause_rule"], m["signal"],
                                                                  strict=True)]
         fig.add_trace(go.Scatter(
-            x=m[x], y=m["value"], mode="markers", name=name, customdata=why,
+            x=m[x], y=m["value"], mode="markers", name=name,
+            customdata=list(zip(value_texts(m["value"], unit), why, strict=True)),
             marker=dict(symbol=symbol, size=11, color=colour, line=dict(color="white", width=1.5)),
-            hovertemplate=f"{fmt}: %{{customdata}}<extra></extra>"))
+            hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>"))
     # zoom to the data and its limits (from zero the limits would be a squashed band)
     fig.update_yaxes(rangemode="normal", autorange=True)
     return fig

@@ -5,6 +5,7 @@ demo marts with one directorate's data taken out (for empty states)."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -50,8 +51,15 @@ def walk(block):
 def texts(at: AppTest) -> str:
     """All the text a reader sees in the main area (markdown, captions, notes, headings, metrics)."""
     parts = [e.value for e in at.markdown] + [e.value for e in at.caption] + [e.value for e in at.info]
-    parts += [e.value for e in at.subheader] + [e.value for e in at.title] + [e.value for e in at.success]
+    parts += [e.value for e in at.header] + [e.value for e in at.subheader] + [e.value for e in at.title]
+    parts += [e.value for e in at.success]
     return "\n".join(str(p) for p in parts)
+
+
+def unescaped(markdown: str) -> str:
+    """What a reader sees of markdown escaped by pipelines.safe_text.markdown_text
+    (backslash escapes resolved, invisible word joiners dropped)."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
 
 
 def infos(at: AppTest) -> list[str]:

@@ -51,7 +51,7 @@ def test_without_sign_in_configured_every_page_is_open_with_a_banner(marts_env, 
     at.switch_page("pages/data_quality.py").run()
     assert not at.exception
     assert [w.value for w in at.warning][:1] == [OPEN_ACCESS_BANNER]
-    assert "Freshness by source" in [s.value for s in at.subheader]
+    assert "Freshness by source" in [s.value for s in at.header]
 
 
 def test_configured_but_not_signed_in_shows_only_the_sign_in_screen(marts_env):
@@ -59,7 +59,7 @@ def test_configured_but_not_signed_in_shows_only_the_sign_in_screen(marts_env):
     assert not at.exception
     assert [b.label for b in at.button] == [SIGN_IN]
     assert OPEN_ACCESS_BANNER not in [w.value for w in at.warning]
-    assert not at.metric and not at.dataframe and not at.subheader  # no figures before sign-in
+    assert not at.metric and not at.dataframe and not at.header  # no figures before sign-in
     with pytest.raises(ValueError, match=r"Known pages: \['Sign in'\]"):  # the only page there is
         at.switch_page("pages/data_quality.py")
 
@@ -71,7 +71,7 @@ def test_signed_in_without_the_group_sees_the_board_pages_but_not_the_analysts(m
     assert OPEN_ACCESS_BANNER not in [w.value for w in at.warning]
     assert "Signed in as A Officer" in [c.value for c in at.sidebar.caption]
     assert "Sign out" in [b.label for b in at.sidebar.button]
-    assert at.metric or at.subheader  # the overview is drawn
+    assert at.metric or at.header  # the overview is drawn
     links = " ".join(p.proto.label for p in at.get("page_link"))
     assert "Data quality" not in links
     with pytest.raises(ValueError, match="Could not find a navigation page") as e:  # not in their navigation
@@ -84,7 +84,7 @@ def test_signed_in_analyst_sees_the_analysts_pages(marts_env):
     assert "Signed in as analyst@example.org" in [c.value for c in at.sidebar.caption]
     at.switch_page("pages/data_quality.py").run()
     assert not at.exception
-    assert "Freshness by source" in [s.value for s in at.subheader]
+    assert "Freshness by source" in [s.value for s in at.header]
 
 
 @pytest.mark.parametrize("claim, groups", [
@@ -102,12 +102,12 @@ def test_a_page_run_without_app_py_meets_the_same_gate(marts_env):
     at = app({"is_logged_in": False})
     at.switch_page("pages/data_quality.py").run()
     assert not at.exception
-    assert [b.label for b in at.button] == [SIGN_IN] and not at.subheader and not at.dataframe
+    assert [b.label for b in at.button] == [SIGN_IN] and not at.header and not at.dataframe
 
     officer = app({"is_logged_in": True, "name": "A Officer", "groups": ["staff"]})
     officer.switch_page("pages/data_quality.py").run()
     assert [i.value for i in officer.info] == ["This page is for the analysts' group."]
-    assert not officer.subheader and not officer.dataframe
+    assert not officer.header and not officer.dataframe
 
     officer.switch_page("pages/overview.py").run()  # a board page is theirs
     assert not officer.exception and "Board overview" in officer.title[0].value

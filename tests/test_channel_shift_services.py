@@ -64,7 +64,7 @@ def test_services_ranked_by_phone_contacts_against_a_year_before(marts_env):
     assert len(channels) >= 3
     totals = table[channels].map(count).sum(axis=1)
     assert list(totals) == [count(v) for v in table[f"All contacts, {month}"]]
-    assert "Contacts by service and channel, ranked by phone contacts" in [s.value for s in at.subheader]
+    assert "Contacts by service and channel, ranked by phone contacts" in [s.value for s in at.header]
 
 
 def test_the_ranking_follows_the_channel_and_directorate(marts_env):
@@ -77,7 +77,7 @@ def test_the_ranking_follows_the_channel_and_directorate(marts_env):
     assert list(table["Service"]) == list(want.index)
     assert set(table["Directorate"]) == {directorate}
     assert [count(v) for v in table[f"Email contacts, {period_label(period)}"]] == list(want["now"])
-    assert "Which services take the most email contacts" in [s.value for s in at.subheader]
+    assert "Which services take the most email contacts" in [s.value for s in at.header]
 
 
 def test_phone_share_per_service_month_by_month(marts_env):
@@ -106,4 +106,4 @@ def test_one_channel_chosen_gives_that_channels_saving_and_says_what_is_not_by_c
     shown = texts(at)
     assert "Not broken down by channel (Phone chosen): digital take-up is a share of every channel's contacts." \
         in shown
-    assert "Phone's share of all contacts" in str([c.proto.spec for c in at.get("plotly_chart")])
+    assert "Phone's share of all contacts" in "".join(c.proto.spec for c in at.get("plotly_chart"))

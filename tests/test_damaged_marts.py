@@ -61,7 +61,9 @@ def visit_every_page(marts: Path) -> dict[str, AppTest]:
             at.switch_page(f"pages/{name}.py").run()
             seen[name] = {"exceptions": [e.message for e in at.exception],
                           "warnings": [w.value for w in at.warning], "errors": [e.value for e in at.error],
-                          "captions": [c.value for c in at.caption], "charts": len(at.get("plotly_chart"))}
+                          # a caption and its tooltip (the run id is in the "data as at" line's)
+                          "captions": [f"{c.value} {c.proto.help}" for c in at.caption],
+                          "charts": len(at.get("plotly_chart"))}
     return seen
 
 

@@ -92,7 +92,8 @@ def test_each_digital_take_up_figure_says_its_base(marts_env):
     shown = texts(at)
     assert f"**{headline}**" in shown  # the card
     assert f"{by_age} by age band" in shown  # the chart by age band
-    assert f"{headline} · the whole council" in shown  # the trend
+    # the trend: its name as the heading (a link's anchor), where and of what under it
+    assert f"### {cat.loc['digital_share', 'name']}" in shown and "The whole council · of all contacts" in shown
     measures = set(mart(marts_env, "fct_equality_gaps")["measure"])
     assert {"Digital take-up (contacts that record an age)",
             "Digital take-up (post-contact survey respondents)"} <= measures

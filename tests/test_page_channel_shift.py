@@ -34,8 +34,8 @@ def test_contacts_targets_and_saving_as_published(marts_env):
 def test_channel_filter_keeps_one_channel(marts_env):
     at = open_page("channel_shift", channel="Phone")
     contacts = dataframe_with(at, "Month", "Phone")
-    assert list(contacts.columns) == ["Month", "Phone"]
-    assert "Choose *All channels* to see each channel's share of contacts." in texts(at)
+    # the chosen channel, every channel's total and its share of them; no other channel
+    assert list(contacts.columns) == ["Month", "Phone", "All channels", "Phone's share"]
 
 
 def test_a_directorate_without_contacts_says_so(thin_marts, monkeypatch):

@@ -21,7 +21,8 @@ def open_page() -> AppTest:
 def test_page_shows_freshness_checks_quarantine_refusals_and_runs(marts_env):
     at = open_page()
     assert not at.exception
-    assert [s.value for s in at.subheader] == ["Freshness by source", "Checks, as last run for each source",
+    assert [s.value for s in at.header] == ["KPI figures outside their valid range", "Freshness by source",
+                                            "Checks, as last run for each source",
                                               "Rows quarantined by each run", "Rows held back", "Refused files",
                                               "Run history"]
     labels = [e.label for e in at.expander]

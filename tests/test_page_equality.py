@@ -35,7 +35,7 @@ def group_table(at: AppTest) -> pd.DataFrame:
 
 def test_groups_significantly_below_the_borough_are_listed_with_word_and_symbol(marts_env):
     at = open_page()
-    assert [s.value for s in at.subheader] == [
+    assert [s.value for s in at.header] == [
         "Groups significantly below the borough", "Each measure by group",
         "Can residents aged 65+ and disabled residents still reach us without going online?"]
     period = at.sidebar.selectbox(key="period").value

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import data
 from dashboard.formatting import change_text, fmt_count, fmt_pct, interval_text, period_label
 from tests.helpers import mart
+from tests.pages import unescaped
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 ARROWS = set("▲▼↑↓")
@@ -38,7 +39,7 @@ def latest_from_marts(marts, survey: str, period: str, breakdown: str = "") -> p
 
 def test_latest_results_carry_bases_intervals_and_significance_words_from_the_marts(marts_env):
     at = open_page()
-    assert [s.value for s in at.subheader] == ["Resident survey: latest results (everyone)",
+    assert [s.value for s in at.header] == ["Resident survey: latest results (everyone)",
                                               "Every question, wave by wave", "How each wave was weighted",
                                               "One question in depth"]
     period = at.sidebar.selectbox(key="period").value
@@ -52,7 +53,7 @@ def test_latest_results_carry_bases_intervals_and_significance_words_from_the_ma
         assert cells["95% interval"] == interval_text(row["ci_low"], row["ci_high"])
         assert cells["Respondents"] == fmt_count(row["base_n"])
         assert cells["Effective base"] == fmt_count(row["base_n_eff"])
-        assert cells["Change on previous wave"] == change_text(row["change_words"], row["change"],
+        assert unescaped(cells["Change on previous wave"]) == change_text(row["change_words"], row["change"],
                                                                row["better_or_worse"])
     # the demo's one resident wave is raked by the pipeline; its efficiency is shown as the mart says
     w = mart(marts_env, "fct_survey_weighting", "survey = 'resident'").iloc[-1]

@@ -17,7 +17,7 @@ from dashboard import board_pack, data, status, wording
 from dashboard.formatting import kpi_label, period_label
 from tests.helpers import mart
 from tests.pages import open_page, texts
-from tests.trust import cards, contradiction, downloads, pack_figures, pack_text, parse_figure
+from tests.trust import cards, contradiction, pack_figures, pack_text, parse_figure, recorded_downloads
 
 BOARD_PAGES = ("overview", "outcome_1", "outcome_2", "outcome_3")
 
@@ -151,13 +151,13 @@ def test_the_pack_and_the_downloads_say_what_the_pages_say(marts_env):
     codes = r"\b(?:nan|NaN|None|null|special_cause_\w+|common_cause|consistently_\w+|hit_and_miss|no_target)\b"
     assert not re.search(codes, text), re.search(codes, text)
     assert "(nan)" not in html and "Cost per contact by channel" in html
-    overview = open_page("overview")
-    page_cards = {c["name"]: c for c in cards(overview)}
     files = {}
     for page in BOARD_PAGES:
-        at = overview if page == "overview" else open_page(page)
-        for key, df in downloads(at).items():
-            files[f"{page}:{key}"] = df
+        with recorded_downloads() as offered:
+            at = open_page(page)
+        if page == "overview":
+            page_cards = {c["name"]: c for c in cards(at)}
+        files |= {f"{page}:{key}": df for key, df in offered.items()}
     assert len(files) >= 20
     for key, df in files.items():
         cells = df.astype(str)

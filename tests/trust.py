@@ -5,12 +5,15 @@ with the figure and target as printed."""
 
 from __future__ import annotations
 
-import gc
+import contextlib
 import io
 import re
+from collections.abc import Iterator
 from html.parser import HTMLParser
 
 import pandas as pd
+import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.pages import walk
@@ -109,28 +112,27 @@ def cards(at: AppTest) -> list[dict]:
 
 
 # ------------------------------------------------------------------ downloads
-def download_bytes(at: AppTest, key: str) -> bytes:
-    """The file behind a download button, from the media store AppTest keeps in memory."""
-    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+@contextlib.contextmanager
+def recorded_downloads() -> Iterator[dict[str, pd.DataFrame]]:
+    """Every CSV download the pages opened inside the block offer, by its button's key,
+    made as a click makes it and read as a reader's spreadsheet would (text kept as text).
 
-    button = [d for d in at.get("download_button") if d.key == key][0]
-    file_id = button.proto.url.rsplit("/", 1)[-1].split(".")[0]
-    for store in (o for o in gc.get_objects() if isinstance(o, MemoryMediaFileStorage)):
-        try:
-            return bytes(store.get_file(file_id).content)
-        except Exception:  # noqa: BLE001 - another store (an earlier AppTest) does not hold it
-            continue
-    raise AssertionError(f"no stored file for download {key}")
+    Downloads are made on click (dashboard/downloads.py), and AppTest has no runtime to
+    click through, so the buttons' own callables are called here."""
+    offered: dict[str, pd.DataFrame] = {}
+    original = st.download_button
 
+    def recording(label, data=None, file_name=None, *args, **kwargs):
+        key = kwargs.get("key")
+        if key and (file_name or "").endswith(".csv"):
+            body = data() if callable(data) else data
+            text = body.decode("utf-8-sig") if isinstance(body, bytes) else str(body)
+            offered[key] = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        return original(label, data, file_name, *args, **kwargs)
 
-def downloads(at: AppTest) -> dict[str, pd.DataFrame]:
-    """Every CSV download of the page, read as a reader's spreadsheet would (text kept as text)."""
-    out = {}
-    for d in at.get("download_button"):
-        if d.key and d.proto.url.endswith(".csv"):
-            text = download_bytes(at, d.key).decode("utf-8-sig")
-            out[d.key] = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    return out
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(st, "download_button", recording)
+        yield offered
 
 
 # ------------------------------------------------------------------ the board pack

@@ -45,7 +45,7 @@ with sections.section("by-status", "Actions by outcome and status", follows=OWN,
                               status_name=actions["status"].map(action_status_text))
                .groupby(["outcome_name", "status_name"], as_index=False).size().rename(columns={"size": "actions"}))
     order = [action_status_text(s) for s in ACTION_STATUS if action_status_text(s) in set(summary["status_name"])]
-    ui.chart(charts.stacked_bars(summary, x="outcome_name", y="actions", colour="status_name", unit="count",
+    ui.chart(charts.stacked_bars(summary, x="outcome_name", y="actions", colour="status_name", unit="count", axis_title="Actions",
                                  order=order, height=300,
                                  colours={action_status_text(k): v for k, v in charts.STATUS_COLOURS.items()}),
              "by-status")

@@ -10,6 +10,7 @@ from dashboard.formatting import (
     TARGET_STATUS,
     fmt_target,
     fmt_value,
+    gbp_column_format,
     on_course_text,
     period_label,
 )
@@ -32,12 +33,14 @@ with sections.section("contacts", "Contacts by channel", follows=EVERY):
         left, right = st.columns(2)
         with left:
             ui.chart(charts.stacked_bars(contacts, x="period", y="contacts", colour="channel_name", unit="count",
+                                         axis_title="Contacts",
                                          title="Contacts each month, by channel" if f.all_channels else
                                          f"{channel_name} contacts each month"), "contacts")
         with right:
             if f.all_channels:
                 ui.chart(charts.stacked_bars(contacts, x="period", y="contacts", colour="channel_name", unit="count",
-                                             percent=True, title="Share of contacts, by channel"), "share")
+                                             axis_title="Contacts", percent=True,
+                                             title="Share of contacts, by channel"), "share")
             else:  # one channel: its share of every contact, rather than a column of 100%
                 share = data.channel_share_of_contacts(run, f.start, f.period, f.channel, f.directorate, f.service)
                 ui.chart(charts.trend_chart(share, x="period_month", y="share", unit="rate",
@@ -172,7 +175,7 @@ with sections.section("costs", "Cost of contact by channel", follows={PERIOD, WI
         table.columns = ["Month", "Channel", "Cost (£)", "Contacts", "Cost per contact (£)", "2017/18 baseline (£)"]
         ui.table_with_download(table, label="Costs, contacts and unit costs by channel", key="costs",
                                file_name=f"channel-costs-{f.period}.csv",
-                               column_config={c: st.column_config.NumberColumn(format="£%.2f")
+                               column_config={c: st.column_config.NumberColumn(format=gbp_column_format(table[c]))
                                               for c in ("Cost (£)", "Cost per contact (£)", "2017/18 baseline (£)")})
         latest = costs[costs["period"] == costs["period"].max()]
         with sections.section(

@@ -44,7 +44,7 @@ with sections.section("by-stage", "Complaints over time, by stage",
         by_stage = by_stage[by_stage["stage"] == stage]
     left, right = st.columns(2)
     with left:
-        ui.chart(charts.stacked_bars(by_stage, x="period", y="received", colour="stage_name", unit="count",
+        ui.chart(charts.stacked_bars(by_stage, x="period", y="received", colour="stage_name", unit="count", axis_title="Complaints",
                                      title="Complaints received each month"), "received")
     with right:
         answered = by_stage[by_stage["responded"] > 0]
@@ -74,7 +74,7 @@ with sections.section("by-org", f"By {level}, over the period shown",
         org = org.assign(label=org.get("label", org[level]))
         left, right = st.columns(2)
         with left:
-            ui.chart(charts.bar_chart(org.sort_values("received", ascending=False), x="label", y="received",
+            ui.chart(charts.bar_chart(org.sort_values("received", ascending=False), x="label", y="received", axis_title="Complaints",
                                       unit="count", title="Complaints received",
                                       height=max(260, 30 * len(org) + 80)), "org-received")
         with right:
@@ -103,7 +103,7 @@ with sections.section("by-ward", f"By ward, {period_label(f.period)}", follows={
         ui.empty_state(f"No ward has 10 or more complaints in {period_label(f.period)}, so none can be shown.")
     else:
         hidden = int(wards["suppressed"].sum())
-        ui.chart(charts.bar_chart(shown, x="label", y="per_10k_residents", unit="per_10k",
+        ui.chart(charts.bar_chart(shown, x="label", y="per_10k_residents", unit="per_10k", axis_title="Per 10,000 residents",
                                   title="Complaints received per 10,000 residents (Census 2021)",
                                   height=max(300, 26 * len(shown) + 80)), "wards")
         if hidden:
@@ -126,7 +126,7 @@ with sections.section("categories", "By category", follows={PERIOD, WINDOW, DIRE
         ui.empty_state("No complaints received for this choice.")
     else:
         top = cats.head(12)
-        ui.chart(charts.bar_chart(top, x="category", y="received", unit="count", title="Most common categories",
+        ui.chart(charts.bar_chart(top, x="category", y="received", unit="count", axis_title="Complaints", title="Most common categories",
                                   height=max(260, 28 * len(top) + 80)), "categories")
         ui.table_with_download(cats, label="Complaints by category", key="categories",
                                file_name=f"complaints-by-category-{f.period}.csv",

@@ -97,7 +97,7 @@ with sections.section("trend", "Rows quarantined by each run", follows=NONE):
         st.caption("Distinct rows quarantined from the files each run read. An incremental run reads only new "
                    "or changed files, so these do not add up to the rows held back now.")
         trend = trend.assign(source_name=trend["source"].map(data.SOURCE_LABELS)).sort_values("run_started_at")
-        fig = charts.trend_chart(trend, x="run_started_at", y="rows_quarantined", unit="count",
+        fig = charts.trend_chart(trend, x="run_started_at", y="rows_quarantined", unit="count", axis_title="Rows quarantined",
                                  series="source_name", title="Rows quarantined by each run, by source")
         st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
         ui.table_with_download(

@@ -44,11 +44,12 @@ with sections.section("catalogue", None, heading="none", follows={PERIOD, "outco
         headline_text=merged["headline"].map({True: "Yes", False: ""}),
     )[["outcome", "name", "latest", "period_text", "target_now", "status", "definition", "unit_text", "polarity_text",
        "final_target", "target_status", "baseline", "baseline_source", "source", "owner", "headline_text", "kpi_id"]]
-    # What a reader looks for first (the figure and its status) before the definitions; the id last, for analysts.
+    # What a reader looks for first (the figure and its status) before the definitions; the code last, for analysts.
     table.columns = ["Outcome", "KPI", "Latest value", "Period", "Target in force", "Status", "Definition", "Unit",
                      "Direction", "Latest target in the trajectory", "Target status", "Baseline", "Baseline source",
-                     "Source", "Owner", "On the overview", "Id"]
-    st.dataframe(table, hide_index=True, width="stretch", height=min(38 * len(table) + 40, 720),
+                     "Source", "Owner", "On the overview", "Id"]  # "Id": in the download only
+    # The KPI code is for analysts' downloads, never on the page.
+    st.dataframe(table.drop(columns=["Id"]), hide_index=True, width="stretch", height=min(38 * len(table) + 40, 720),
                  column_config={"KPI": st.column_config.TextColumn(pinned=True),
                                 "Definition": st.column_config.TextColumn(width="large"),
                                 "Baseline source": st.column_config.TextColumn(width="medium")})

@@ -26,9 +26,11 @@ with sections.section("contacts", "Contacts by channel", follows={PERIOD, WINDOW
         left, right = st.columns(2)
         with left:
             ui.chart(charts.stacked_bars(contacts, x="period", y="contacts", colour="channel_name", unit="count",
+                                         axis_title="Contacts",
                                          title="Contacts each month"), "contacts-count")
         with right:
             ui.chart(charts.stacked_bars(contacts, x="period", y="contacts", colour="channel_name", unit="count",
+                                         axis_title="Contacts",
                                          percent=True, title="Share of contacts by channel"), "contacts-share")
         table = contacts.pivot_table(index="period", columns="channel_name", values="contacts",
                                      aggfunc="sum").reset_index()

@@ -25,7 +25,7 @@ for outcome in data.outcomes(run).itertuples():
     kpis = card[card["outcome"] == outcome.outcome]
     with sections.section(f"outcome-{outcome.outcome}", None, heading="none", follows={PERIOD}), \
             st.container(border=True):
-        st.subheader(f"Outcome {outcome.outcome}: {outcome.name}")
+        st.header(f"Outcome {outcome.outcome}: {outcome.name}")
         ui.outcome_summary(data.scorecard(run, period, headline_only=False, outcome=outcome.outcome), kpis)
         ui.scorecard_grid(kpis)
 st.caption(data.status_rule(run))

@@ -164,7 +164,7 @@ with sections.section("weighting", "How each wave was weighted", follows={PERIOD
         st.caption(f"Weighting efficiency = effective base / respondents (100% = no loss of precision). {how}")
 
 # ---------------------------------------------------------------- one question
-st.subheader("One question in depth")
+st.header("One question in depth")
 names = data.labels(run)["kpi"]
 qid = st.selectbox("Question", list(questions["question_id"]), key="question", bind="query-params",
                    format_func=lambda q: names.get(f"survey.{q}", q))
@@ -255,8 +255,7 @@ if len(dist):
                                    WINDOW: "the last 13 months are shown" if monthly else "every wave is shown"}):
         order = list(dict.fromkeys(dist.sort_values("answer_order")["answer"]))
         fig = charts.stacked_bars(dist, x="wave", y="weighted_share", colour="answer", unit="rate", order=order,
-                                  height=360)
-        fig.update_xaxes(type="category")  # waves are labels, not dates
+                                  height=360, axis_title="Share of answers")  # waves on a true time axis
         ui.chart(fig, "distribution")
         ui.table_with_download(dist[["wave", "answer", "weighted_share", "base_n"]], label="Answers by wave",
                                key="distribution", file_name=f"{survey}-{qid}-answers.csv",
@@ -267,5 +266,5 @@ with sections.section("benchmarks", None, heading="none", follows=set(),
                                WARD: "benchmarks are for whole areas", SURVEY: "benchmarks for every survey are listed"}
                       ), st.expander("All external benchmarks held, with source and date"):
     allb = data.benchmarks(run)
-    st.dataframe(allb[["benchmark_name", "subject", "value", "unit", "period", "published", "source",
-                       "comparability", "status"]], hide_index=True, width="stretch")
+    ui.dataframe(allb[["benchmark_name", "subject", "value", "unit", "period", "published", "source",
+                       "comparability", "status"]])

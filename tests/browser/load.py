@@ -28,10 +28,11 @@ ERRORS_JS = ("() => Array.from(document.querySelectorAll("
 
 
 def server_process(port: str) -> psutil.Process:
-    """The `streamlit run` child serving on this port."""
+    """The dashboard's server child (`python -m dashboard`, or `streamlit run`) serving on this port."""
     for p in psutil.Process().children(recursive=True):
         try:
-            if "streamlit" in " ".join(p.cmdline()) and port in p.cmdline():
+            command = " ".join(p.cmdline())
+            if ("streamlit" in command or "-m dashboard" in command) and port in p.cmdline():
                 return p
         except psutil.Error:
             continue

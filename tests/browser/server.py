@@ -1,4 +1,4 @@
-"""Start the real app (streamlit run) on a free port and drive it with headless Chromium."""
+"""Start the real app (`python -m dashboard`, i.e. streamlit run) on a free port and drive it with headless Chromium."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def streamlit_server(marts_dir: Path, extra_env: dict | None = None, extra_args:
     port = port or free_port()
     env = {**os.environ, "CX_MARTS_DIR": str(marts_dir), **(extra_env or {})}
     proc = subprocess.Popen(
-        [python, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py"),
+        [python, "-m", "dashboard",  # streamlit run dashboard/app.py, see dashboard/__main__.py
          "--server.port", str(port), "--server.headless", "true", "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false", *(extra_args or [])],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -69,8 +69,12 @@ def browser():
 def wait_for_app(page, timeout_ms: int = 60_000) -> None:
     """Wait until Streamlit has finished running the page script."""
     page.wait_for_selector("[data-testid='stMain']", timeout=timeout_ms)
+    # The status widget shows only once a run has taken a moment, so the script's own state
+    # is read too: content drawn and the run finished (not a page half drawn).
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " && !document.querySelector('[data-testid=\"stSkeleton\"]')"
+        " && document.querySelector('[data-test-script-state=\"notRunning\"]')"
         " && document.querySelectorAll('[data-testid=\"stMainBlockContainer\"] *').length > 20",
         timeout=timeout_ms)
     page.wait_for_timeout(500)
