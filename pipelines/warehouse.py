@@ -9,6 +9,7 @@ same marts.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import duckdb
@@ -102,6 +103,8 @@ def connect(state_dir: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(state_dir / WAREHOUSE_FILE))
     con.execute(f"SET threads = {DUCKDB_THREADS}; SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'; "
                 f"SET temp_directory = '{tmp}'; SET TimeZone = 'Europe/London'")
+    # DuckDB's own progress bar only on a terminal: in a log it is noise
+    con.execute(f"SET enable_progress_bar = {'true' if sys.stdout.isatty() else 'false'}")
     return con
 
 

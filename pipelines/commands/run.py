@@ -8,6 +8,7 @@ import secrets
 import sys
 import time
 import traceback
+from contextlib import contextmanager
 from pathlib import Path
 
 from pipelines import models, warehouse, weighting
@@ -52,8 +53,24 @@ def new_run_id() -> str:
     return f"{dt.datetime.now():%Y%m%dT%H%M%S%f}-{secrets.token_hex(3)}"
 
 
+def _silent(*_args, **_kwargs) -> None:
+    pass
+
+
+def _print(*args, **kwargs) -> None:
+    print(*args, **kwargs, flush=True)  # a line as soon as its step ends, also when piped to a log
+
+
+@contextmanager
+def _stage(log, label: str):
+    """One progress line for a step of the run, with its seconds."""
+    started = time.perf_counter()
+    yield
+    log(f"  {label:<17} {time.perf_counter() - started:6.1f} s")
+
+
 def run(args: argparse.Namespace) -> int:
-    log = (lambda *a, **k: None) if args.quiet else print
+    log = _silent if args.quiet else _print
     raw_dir, marts_dir, state_dir = args.raw_dir, args.marts_dir, args.state_dir
     if not raw_dir.is_dir():
         print(f"error: the landing zone {raw_dir} does not exist; nothing was published.", file=sys.stderr)
@@ -72,14 +89,17 @@ def _run_locked(raw_dir: Path, marts_dir: Path, state_dir: Path, full_refresh: b
     run_id = new_run_id()
     mode = "full_refresh" if full_refresh else "incremental"
     con = warehouse.connect(state_dir)
+    if log is _silent:
+        con.execute("SET enable_progress_bar = false")
     warehouse.ensure_schema(con)
     con.execute("INSERT INTO runs (run_id, mode, started_at, status) VALUES (?, ?, ?, 'running')",
                 [run_id, mode, started_at])
     log(f"Run {run_id} ({mode.replace('_', ' ')}): {raw_dir} -> {marts_dir}")
     reports: list[SourceReport] = []
     try:
-        ref = Reference()
-        ref.load_into(con)
+        with _stage(log, "reference data"):
+            ref = Reference()
+            ref.load_into(con)
         if full_refresh:
             warehouse.reset(con)
         for source in load_sources().values():
@@ -98,15 +118,21 @@ def _run_locked(raw_dir: Path, marts_dir: Path, state_dir: Path, full_refresh: b
                                   totals["files_removed"], totals["files_refused"], totals["rows_loaded"],
                                   totals["rows_quarantined"], totals["rows_flagged"], dt.datetime.now(),
                                   time.perf_counter() - started, run_id])
+        with _stage(log, "models: staging"):
+            timings = models.build(con, log=log, layers=("staging",))
         # weights for survey waves delivered without them, before the models use them
-        weighting.compute_survey_weights(con, ref.directory, log=log)
-        timings = models.build(con, log=log)
+        with _stage(log, "survey weighting"):
+            weighting.compute_survey_weights(con, ref.directory, log=log)
+        with _stage(log, "models: the rest"):
+            timings |= models.build(con, log=log, layers=("intermediate", "marts"))
         clean_leftovers(marts_dir)
-        docs = _data_docs(staging_area(marts_dir, run_id), reports, run_id, log)
-        manifest = _manifest(con, run_id, mode, started_at, reports, totals, timings)
-        manifest["data_docs"] = docs
-        final = publish(con, marts_dir, run_id, manifest)
-        con.execute("CHECKPOINT")
+        with _stage(log, "data docs"):
+            docs = _data_docs(staging_area(marts_dir, run_id), reports, run_id, log)
+        with _stage(log, "publish"):
+            manifest = _manifest(con, run_id, mode, started_at, reports, totals, timings)
+            manifest["data_docs"] = docs
+            final = publish(con, marts_dir, run_id, manifest)
+            con.execute("CHECKPOINT")
     except (ReferenceError, RuntimeError, OSError) as e:
         _fail(con, run_id, started, e)
         print(f"error: the run failed and nothing was published ({e}). "
