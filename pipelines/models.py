@@ -76,6 +76,12 @@ def _check_inputs(models: list[Model]) -> None:
                     raise DeclarationError(f"{m.layer}/{m.name}.sql: input {name} is built after it")
 
 
+@dataclass(frozen=True)
+class ModelRun:
+    seconds: float
+    outcome: str  # what was done: "rebuilt", "merged ...", "rebuilt 2026-11", "carried over ..."
+
+
 def mart_names(directory: Path = MODELS_DIR) -> list[str]:
     return [m.name for m in discover_models(directory) if m.layer == "marts"]
 
@@ -84,8 +90,8 @@ def _quiet(*_args, **_kwargs) -> None:
     pass
 
 
-def build(con: duckdb.DuckDBPyConnection, log=_quiet, layers: tuple[str, ...] | None = None) -> dict[str, float]:
-    """Bring every model (or only those of `layers`) up to date; returns seconds per model.
+def build(con: duckdb.DuckDBPyConnection, log=_quiet, layers: tuple[str, ...] | None = None) -> dict[str, ModelRun]:
+    """Bring every model (or only those of `layers`) up to date; returns what was done per model.
 
     Logs one line per model: what was done and how long it took. The
     statistics the models use (Wilson intervals, tests) are Python functions
@@ -95,7 +101,7 @@ def build(con: duckdb.DuckDBPyConnection, log=_quiet, layers: tuple[str, ...] | 
     everything = discover_models()
     state = State(con)
     by_name = {m.name: m for m in everything}
-    timings = {}
+    runs: dict[str, ModelRun] = {}
     for model in everything:
         if layers is not None and model.layer not in layers:
             continue
@@ -108,10 +114,10 @@ def build(con: duckdb.DuckDBPyConnection, log=_quiet, layers: tuple[str, ...] | 
         except BaseException:
             _rollback(con)
             raise
-        timings[model.name] = time.perf_counter() - started
-        log(f"  model {model.layer + '/' + model.name:<42} {timings[model.name]:6.2f} s  {outcome}")
+        runs[model.name] = ModelRun(time.perf_counter() - started, outcome)
+        log(f"  model {model.layer + '/' + model.name:<42} {runs[model.name].seconds:6.2f} s  {outcome}")
     state.prune({m.name: m.incremental for m in everything if m.incremental})
-    return timings
+    return runs
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:

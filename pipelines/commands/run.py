@@ -119,17 +119,17 @@ def _run_locked(raw_dir: Path, marts_dir: Path, state_dir: Path, full_refresh: b
                                   totals["rows_quarantined"], totals["rows_flagged"], dt.datetime.now(),
                                   time.perf_counter() - started, run_id])
         with _stage(log, "models: staging"):
-            timings = models.build(con, log=log, layers=("staging",))
+            model_runs = models.build(con, log=log, layers=("staging",))
         # weights for survey waves delivered without them, before the models use them
         with _stage(log, "survey weighting"):
             weighting.compute_survey_weights(con, ref.directory, log=log)
         with _stage(log, "models: the rest"):
-            timings |= models.build(con, log=log, layers=("intermediate", "marts"))
+            model_runs |= models.build(con, log=log, layers=("intermediate", "marts"))
         clean_leftovers(marts_dir)
         with _stage(log, "data docs"):
             docs = _data_docs(staging_area(marts_dir, run_id), reports, run_id, log)
         with _stage(log, "publish"):
-            manifest = _manifest(con, run_id, mode, started_at, reports, totals, timings)
+            manifest = _manifest(con, run_id, mode, started_at, reports, totals, model_runs)
             manifest["data_docs"] = docs
             final = publish(con, marts_dir, run_id, manifest)
             con.execute("CHECKPOINT")
@@ -203,7 +203,7 @@ def _totals(reports: list[SourceReport]) -> dict[str, int]:
 
 
 def _manifest(con, run_id: str, mode: str, started_at: dt.datetime, reports: list[SourceReport],
-              totals: dict, timings: dict) -> dict:
+              totals: dict, model_runs: dict) -> dict:
     as_at = con.execute("SELECT max(latest_event) FROM marts.dq_freshness WHERE source IN ('calls', 'contacts')"
                         ).fetchone()[0]
     open_q = con.execute("SELECT count(*) FROM marts.dq_quarantine WHERE status = 'open'").fetchone()[0]
@@ -231,5 +231,6 @@ def _manifest(con, run_id: str, mode: str, started_at: dt.datetime, reports: lis
                 "seconds": round(r.seconds, 2), "seconds_validating": round(r.seconds_validating, 2),
             } for r in reports
         },
-        "model_seconds": {k: round(v, 3) for k, v in timings.items()},
+        "model_seconds": {k: round(v.seconds, 3) for k, v in model_runs.items()},
+        "model_refresh": {k: v.outcome for k, v in model_runs.items()},
     }
