@@ -57,6 +57,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import yaml
@@ -69,8 +70,9 @@ STATE_DDL = f"""
 CREATE SCHEMA IF NOT EXISTS {SCHEMA};
 CREATE SEQUENCE IF NOT EXISTS {SCHEMA}.build_seq;
 -- one row per declared model: what it was built from
+-- built_from: what the model was built from; version: what its readers see of it
 CREATE TABLE IF NOT EXISTS {SCHEMA}.models (
-    model VARCHAR, definition VARCHAR, fingerprint VARCHAR, build_id BIGINT, seen JSON);
+    model VARCHAR, definition VARCHAR, built_from VARCHAR, version VARCHAR, build_id BIGINT, seen JSON);
 -- what each build changed: months, or everything (full_rebuild)
 CREATE TABLE IF NOT EXISTS {SCHEMA}.changes (model VARCHAR, build_id BIGINT, full_rebuild BOOLEAN, month DATE);
 -- per keyed model, the files (and their rows) it reflects
@@ -227,10 +229,18 @@ class State:
     def __init__(self, con: duckdb.DuckDBPyConnection):
         self.con = con
         con.execute(STATE_DDL)
+        columns = {r[0] for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_catalog = current_database() "
+            f"AND table_schema = '{SCHEMA}' AND table_name = 'models'").fetchall()}
+        if "built_from" not in columns:  # bookkeeping of an earlier shape: start again (all rebuilt)
+            con.execute(f"DROP SCHEMA {SCHEMA} CASCADE")
+            con.execute(STATE_DDL)
         self.db = con.execute("SELECT current_database()").fetchone()[0]
-        self.rows = {model: {"definition": d, "fingerprint": f, "build_id": b, "seen": json.loads(s or "{}")}
-                     for model, d, f, b, s in con.execute(
-                         f"SELECT model, definition, fingerprint, build_id, seen FROM {SCHEMA}.models").fetchall()}
+        self.rows = {model: {"definition": d, "built_from": f, "version": v, "build_id": b,
+                             "seen": json.loads(s or "{}")}
+                     for model, d, f, v, b, s in con.execute(
+                         f"SELECT model, definition, built_from, version, build_id, seen FROM {SCHEMA}.models"
+                     ).fetchall()}
 
     def build_id(self, model: str) -> int | None:
         row = self.rows.get(model)
@@ -239,12 +249,15 @@ class State:
     def next_build_id(self) -> int:
         return self.con.execute(f"SELECT nextval('{SCHEMA}.build_seq')").fetchone()[0]
 
-    def save(self, model: str, definition: str, fingerprint: str, build_id: int | None, seen: dict) -> None:
+    def save(self, model: str, definition: str, built_from: str, build_id: int | None, seen: dict,
+             version: str | None = None) -> None:
+        """version: what readers see of the model (default: its build)."""
+        version = version or f"build {build_id}"
         self.con.execute(f"DELETE FROM {SCHEMA}.models WHERE model = ?", [model])
-        self.con.execute(f"INSERT INTO {SCHEMA}.models VALUES (?, ?, ?, ?, ?)",
-                         [model, definition, fingerprint, build_id, json.dumps(seen, sort_keys=True)])
-        self.rows[model] = {"definition": definition, "fingerprint": fingerprint, "build_id": build_id,
-                            "seen": seen}
+        self.con.execute(f"INSERT INTO {SCHEMA}.models VALUES (?, ?, ?, ?, ?, ?)",
+                         [model, definition, built_from, version, build_id, json.dumps(seen, sort_keys=True)])
+        self.rows[model] = {"definition": definition, "built_from": built_from, "version": version,
+                            "build_id": build_id, "seen": seen}
 
     def log_changes(self, model: str, build_id: int, months: set[dt.date] | None) -> None:
         """months None: everything changed (a full rebuild)."""
@@ -265,15 +278,17 @@ class State:
         self.con.execute(f"DELETE FROM {SCHEMA}.models; DELETE FROM {SCHEMA}.changes; DELETE FROM {SCHEMA}.files")
         self.rows = {}
 
-    def prune(self, declared: dict[str, Declaration]) -> None:
-        """Drop the log entries every consumer has caught up with, and the state of
-        models no longer declared."""
+    def prune(self, existing: set[str], declared: dict[str, Declaration]) -> None:
+        """Drop the log entries every consumer has caught up with, the state of
+        models that are gone and the key bookkeeping of models no longer keyed."""
         for model in list(self.rows):
-            if model not in declared:
+            if model not in existing:
                 self.con.execute(f"DELETE FROM {SCHEMA}.models WHERE model = ?", [model])
+                del self.rows[model]
+        for model in {r[0] for r in self.con.execute(f"SELECT DISTINCT model FROM {SCHEMA}.files").fetchall()}:
+            if not isinstance(declared.get(model), ByKey):
                 self.con.execute(f"DELETE FROM {SCHEMA}.files WHERE model = ?", [model])
                 self.con.execute(f"DROP TABLE IF EXISTS {SCHEMA}.{ident(model + '_keys')}")
-                del self.rows[model]
         for model in declared:
             consumers = [name for name, d in declared.items() if isinstance(d, ByPeriod) and model in d.inputs
                          and name in self.rows]
@@ -283,5 +298,19 @@ class State:
             self.con.execute(f"DELETE FROM {SCHEMA}.changes WHERE model = ? AND build_id <= ?", [model, caught_up])
 
 
+# The SQL functions the models call are Python (pipelines/statistics.py): a
+# change there changes what every model computes.
+_FUNCTIONS = hashlib.sha256((Path(__file__).parent / "statistics.py").read_bytes()).hexdigest()
+
+
 def definition_hash(sql: str) -> str:
-    return hashlib.sha256((VERSION + "\n" + sql).encode()).hexdigest()[:16]
+    return hashlib.sha256((VERSION + "\n" + _FUNCTIONS + "\n" + sql).encode()).hexdigest()[:16]
+
+
+_VOLATILE = re.compile(r"\b(now|today|current_date|current_time|current_timestamp|localtime|localtimestamp|"
+                       r"get_current_time|get_current_timestamp|random|uuid|gen_random_uuid|setseed)\b", re.I)
+
+
+def is_volatile(sql: str) -> bool:
+    """The SQL reads a clock or a random source: its result differs between runs."""
+    return bool(_VOLATILE.search(_strip_comments(sql)))

@@ -5,6 +5,7 @@ says when each applies). Returns a few words for the run's progress line."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -23,9 +24,11 @@ from pipelines.incremental import (
     definition_hash,
     describe_months,
     ident,
+    is_volatile,
     month_runs,
     relations_read,
 )
+from pipelines.warehouse import land_sources
 
 if TYPE_CHECKING:
     from pipelines.models import Model
@@ -34,14 +37,32 @@ if TYPE_CHECKING:
 MERGE_ALWAYS_ROWS = 50_000
 
 
-def refresh(con: duckdb.DuckDBPyConnection, model: Model, state: State, models: dict[str, Model]) -> str:
-    """models: every model by name (the inputs' declarations are read from it)."""
+def refresh(con: duckdb.DuckDBPyConnection, model: Model, state: State, versions: Versions) -> str:
     if model.incremental is None:
-        _create(con, model)
-        return "rebuilt"
+        return _refresh_whole(con, model, state, versions)
     if isinstance(model.incremental, ByKey):
-        return _refresh_keyed(con, model, model.incremental, state, set(models))
-    return _refresh_partitioned(con, model, model.incremental, state, models)
+        return _refresh_keyed(con, model, model.incremental, state, versions)
+    return _refresh_partitioned(con, model, model.incremental, state, versions)
+
+
+def _refresh_whole(con, model: Model, state: State, versions: Versions) -> str:
+    """A model without a declaration: rebuilt in full, unless nothing it reads
+    changed since it was last built (then what it holds is what a rebuild
+    would give). One that calls a clock or random function is always rebuilt."""
+    built_from = hashlib.sha256(json.dumps([definition_hash(model.sql), versions.inputs(model)]).encode()
+                                ).hexdigest()[:16]
+    row = state.rows.get(model.name)
+    if (row is not None and row["built_from"] == built_from and not is_volatile(model.sql)
+            and _existing_kind(con, model.schema, model.name) == model.materialisation):
+        return "carried over (inputs unchanged)"
+    with _transaction(con):
+        _create(con, model)
+        # Readers see a table by its content, so a rebuild that gives the same
+        # rows leaves them carried over; a view by what it is built from.
+        version = content_version(con, model.relation) if model.materialisation == "TABLE" else built_from
+        state.save(model.name, definition_hash(model.sql), built_from, None, {}, version)
+    same = row is not None and row["version"] == version
+    return "rebuilt (same rows)" if same else "rebuilt"
 
 
 # ---------------------------------------------------------------- helpers
@@ -59,11 +80,16 @@ def _existing_kind(con, schema: str, name: str) -> str | None:
     return row[0] if row else None
 
 
-def _create(con, model: Model) -> None:
+def _create(con, model: Model, order_by: str | None = None) -> None:
+    """order_by: a column to store the rows in order of, so that reading a few
+    months skips the rest (DuckDB keeps each column's range per row group)."""
     kind = _existing_kind(con, model.schema, model.name)
     if kind and kind != model.materialisation:  # a staging view became a table, or back
         con.execute(f"DROP {kind} {model.relation}")
-    con.execute(f"CREATE OR REPLACE {model.materialisation} {model.relation} AS\n{_body(model.sql)}")
+    sql = _body(model.sql)
+    if order_by:
+        sql = f"SELECT * FROM (\n{sql}\n) AS _m ORDER BY {ident(order_by)}"
+    con.execute(f"CREATE OR REPLACE {model.materialisation} {model.relation} AS\n{sql}")
 
 
 @contextmanager
@@ -118,31 +144,55 @@ def _month_of(column: str) -> str:
     return f"date_trunc('month', {ident(column)})::DATE"
 
 
-def _base_relations(con) -> dict[str, str]:
-    """name -> schema-qualified name of the warehouse's tables and views."""
-    rows = con.execute("""
-        SELECT schema_name, table_name FROM duckdb_tables()
-        WHERE database_name = current_database() AND schema_name IN ('main', 'marts')
-        UNION ALL
-        SELECT schema_name, view_name FROM duckdb_views()
-        WHERE database_name = current_database() AND schema_name IN ('main', 'marts') AND NOT internal""").fetchall()
-    return {name: f"{schema}.{ident(name)}" for schema, name in rows}
+def content_version(con, relation: str) -> str:
+    """A relation's rows and columns, in a few words (equal contents, equal words)."""
+    count, total = con.execute(f"SELECT count(*), sum(hash(t))::VARCHAR FROM {relation} t").fetchone()
+    columns = con.execute(f"SELECT string_agg(column_name || ' ' || column_type, ', ') "
+                          f"FROM (DESCRIBE {relation})").fetchone()[0]
+    return f"{count} rows, {total}, {columns}"
 
 
-def _fingerprint(con, model: Model, state: State, declared_inputs: set[str], model_names: set[str]) -> dict:
-    """What the model reads besides its declared inputs: an incremental model by
-    its latest build, anything else (reference data) by its content."""
-    base = _base_relations(con)
-    out = {}
-    for name in sorted(relations_read(model.sql, set(base) | model_names) - declared_inputs - {model.name}):
-        if name in state.rows and name in model_names:
-            out[name] = f"build {state.build_id(name)}"
-        elif name in base:
-            count, total = con.execute(f"SELECT count(*), sum(hash(t))::VARCHAR FROM {base[name]} t").fetchone()
-            columns = con.execute(f"SELECT string_agg(column_name || ' ' || column_type, ', ') "
-                                  f"FROM (DESCRIBE {base[name]})").fetchone()[0]
-            out[name] = f"{count} rows, {total}, {columns}"
-    return out
+class Versions:
+    """What each relation a model may read is, now: an incremental model by its
+    latest build, any other model by what it was last built from, a land table
+    by its files' ingest records, anything else (reference data, logs) by its
+    content. Worked out once per relation per build."""
+
+    def __init__(self, con, state: State, models: dict[str, Model]):
+        self.con, self.state, self.models = con, state, models
+        rows = con.execute("""
+            SELECT schema_name, table_name FROM duckdb_tables()
+            WHERE database_name = current_database() AND schema_name IN ('main', 'marts')
+            UNION ALL
+            SELECT schema_name, view_name FROM duckdb_views()
+            WHERE database_name = current_database() AND schema_name IN ('main', 'marts') AND NOT internal
+        """).fetchall()
+        self.base = {name: f"{schema}.{ident(name)}" for schema, name in rows}
+        self.land = land_sources()
+        self.known = set(self.base) | set(models)
+        self._cache: dict[str, str] = {}
+
+    def of(self, name: str) -> str:
+        if name in self.models:
+            row = self.state.rows.get(name)
+            if row is None:
+                return "not built"
+            return row["version"]
+        if name not in self._cache:
+            self._cache[name] = self._base_version(name)
+        return self._cache[name]
+
+    def _base_version(self, name: str) -> str:
+        if name in self.land:
+            total = self.con.execute("SELECT sum(hash(i))::VARCHAR FROM ingest_files i WHERE source = ?",
+                                     [self.land[name]]).fetchone()[0]
+            return f"files {total}"
+        return content_version(self.con, self.base[name])
+
+    def inputs(self, model: Model, leave_out: set[str] = frozenset()) -> dict[str, str]:
+        """The relations the model reads (its declared inputs left out) and their versions."""
+        names = relations_read(model.sql, self.known) - leave_out - {model.name}
+        return {name: self.of(name) for name in sorted(names)}
 
 
 def _full_reason(con, model: Model, state: State, fingerprint: dict) -> str | None:
@@ -153,7 +203,10 @@ def _full_reason(con, model: Model, state: State, fingerprint: dict) -> str | No
         return "its SQL changed"
     if _existing_kind(con, model.schema, model.name) != "TABLE":
         return "its table was missing"
-    before = json.loads(row["fingerprint"] or "{}")
+    try:
+        before = json.loads(row["built_from"] or "{}")
+    except ValueError:  # it was last built as a model without a declaration
+        return "it was not incremental before"
     if changed := sorted(k for k in set(before) | set(fingerprint) if before.get(k) != fingerprint.get(k)):
         return f"{', '.join(changed)} changed"
     return None
@@ -179,10 +232,10 @@ def _source_of(decl: ByKey, where: str) -> str:
     return decl.rows_from.removeprefix("land_")
 
 
-def _refresh_keyed(con, model: Model, decl: ByKey, state: State, model_names: set[str]) -> str:
+def _refresh_keyed(con, model: Model, decl: ByKey, state: State, versions: Versions) -> str:
     where = f"{model.layer}/{model.name}.sql"
     source = _source_of(decl, where)
-    fingerprint = _fingerprint(con, model, state, {decl.rows_from}, model_names)
+    fingerprint = versions.inputs(model, {decl.rows_from})
     reason = _full_reason(con, model, state, fingerprint)
     if reason is None and _existing_kind(con, SCHEMA, model.name + "_keys") != "TABLE":
         reason = "its key index was missing"
@@ -315,7 +368,7 @@ def _rebuild_keyed(con, model: Model, decl: ByKey, state: State, source: str, fi
                    reason: str) -> str:
     keys, key_hash = _key_sql(decl)
     with _transaction(con):
-        _create(con, model)
+        _create(con, model, order_by=decl.period)
         columns = {r[0] for r in con.execute(f"DESCRIBE {model.relation}").fetchall()}
         missing = [c for c in ("_file", "_row", decl.period, *decl.unique_key) if c not in columns]
         if missing:
@@ -344,8 +397,8 @@ def _period_column(model_decl) -> str:
     return model_decl.period if isinstance(model_decl, ByKey) else model_decl.partition
 
 
-def _refresh_partitioned(con, model: Model, decl: ByPeriod, state: State, models: dict[str, Model]) -> str:
-    fingerprint = _fingerprint(con, model, state, set(decl.inputs), set(models))
+def _refresh_partitioned(con, model: Model, decl: ByPeriod, state: State, versions: Versions) -> str:
+    fingerprint = versions.inputs(model, set(decl.inputs))
     reason = _full_reason(con, model, state, fingerprint)
     seen = (state.rows.get(model.name) or {}).get("seen", {})
     affected: set[dt.date] = set()
@@ -362,7 +415,7 @@ def _refresh_partitioned(con, model: Model, decl: ByPeriod, state: State, models
     caught_up = {name: state.build_id(name) for name in decl.inputs}
     if reason:
         with _transaction(con):
-            _create(con, model)
+            _create(con, model, order_by=decl.partition)
             build_id = state.next_build_id()
             state.log_changes(model.name, build_id, None)
             state.save(model.name, definition_hash(model.sql), json.dumps(fingerprint), build_id, caught_up)
@@ -371,7 +424,7 @@ def _refresh_partitioned(con, model: Model, decl: ByPeriod, state: State, models
         state.save(model.name, definition_hash(model.sql), json.dumps(fingerprint),
                    state.build_id(model.name), caught_up)
         return "carried over (no input changed)"
-    inputs = {name: models[name] for name in decl.inputs}
+    inputs = {name: versions.models[name] for name in decl.inputs}
     partition_type = _column_type(con, model.schema, model.name, decl.partition)
     with _transaction(con):
         for first, last in month_runs(affected):

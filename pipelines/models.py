@@ -100,14 +100,14 @@ def build(con: duckdb.DuckDBPyConnection, log=_quiet, layers: tuple[str, ...] | 
     register_sql_functions(con)
     everything = discover_models()
     state = State(con)
-    by_name = {m.name: m for m in everything}
+    versions = model_refresh.Versions(con, state, {m.name: m for m in everything})
     runs: dict[str, ModelRun] = {}
     for model in everything:
         if layers is not None and model.layer not in layers:
             continue
         started = time.perf_counter()
         try:
-            outcome = model_refresh.refresh(con, model, state, by_name)
+            outcome = model_refresh.refresh(con, model, state, versions)
         except duckdb.Error as e:
             _rollback(con)
             raise RuntimeError(f"model {model.layer}/{model.name}.sql failed: {e}") from e
@@ -116,7 +116,7 @@ def build(con: duckdb.DuckDBPyConnection, log=_quiet, layers: tuple[str, ...] | 
             raise
         runs[model.name] = ModelRun(time.perf_counter() - started, outcome)
         log(f"  model {model.layer + '/' + model.name:<42} {runs[model.name].seconds:6.2f} s  {outcome}")
-    state.prune({m.name: m.incremental for m in everything if m.incremental})
+    state.prune({m.name for m in everything}, {m.name: m.incremental for m in everything if m.incremental})
     return runs
 
 

@@ -91,6 +91,16 @@ def land_table(source: str) -> str:
     return f"land_{source}"
 
 
+def land_sources() -> dict[str, str]:
+    """Each land table and the source whose files it holds (survey answers: the survey's)."""
+    sources = load_sources().values()
+    out = {land_table(s.name): s.name for s in sources}
+    for s in sources:
+        if s.question_columns:
+            out["land_survey_answers"] = s.name
+    return out
+
+
 def land_table_ddl(source: Source) -> str:
     cols = ", ".join(f'"{c.name}" {DUCKDB_TYPES[c.type]}' for c in source.columns)
     return f"CREATE TABLE IF NOT EXISTS {land_table(source.name)} (_file VARCHAR, _row BIGINT, _key VARCHAR, {cols})"
