@@ -120,6 +120,11 @@ def build(con: duckdb.DuckDBPyConnection, log=_quiet, layers: tuple[str, ...] | 
     return runs
 
 
+def forget_built(con: duckdb.DuckDBPyConnection) -> None:
+    """The next build rebuilds every model in full (an operator's --rebuild-models)."""
+    State(con).forget()
+
+
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:
     try:
         con.execute("ROLLBACK")

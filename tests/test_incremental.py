@@ -79,6 +79,13 @@ def test_nightly_runs_equal_a_full_rebuild(demo_raw, tmp_path):
     for model in ("int_calls", "int_contacts_monthly", "int_kpi_calls", "int_calls_daily"):
         assert refresh[model].startswith("carried over"), refresh[model]
 
+    # an operator's --rebuild-models: every model from scratch, the same marts
+    assert run_pipeline(raw, marts, state, "--rebuild-models") == 0
+    assert_same_marts(marts, full / "marts")
+    refresh = manifest(marts)["model_refresh"]
+    assert refresh["stg_calls"] == "rebuilt in full (first build)"
+    assert refresh["kpi_values"] == "rebuilt" and refresh["int_calendar"] == "rebuilt"
+
 
 def test_demo_corrections_and_repeats_are_exercised(demo_raw, tmp_path):
     """The equality above means something only if the data crosses runs."""

@@ -39,6 +39,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_dir_arguments(p)
     p.add_argument("--full-refresh", action="store_true",
                    help="forget what was processed and rebuild everything from every file under RAW")
+    p.add_argument("--rebuild-models", action="store_true",
+                   help="rebuild every SQL model from the warehouse instead of carrying over what did not change")
     p.add_argument("--quiet", action="store_true", help="print only the summary line and errors")
 
 
@@ -77,13 +79,14 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     try:
         with PipelineLock(state_dir):
-            return _run_locked(raw_dir, marts_dir, state_dir, args.full_refresh, log)
+            return _run_locked(raw_dir, marts_dir, state_dir, args.full_refresh, log, args.rebuild_models)
     except RunInProgress as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_BUSY
 
 
-def _run_locked(raw_dir: Path, marts_dir: Path, state_dir: Path, full_refresh: bool, log) -> int:
+def _run_locked(raw_dir: Path, marts_dir: Path, state_dir: Path, full_refresh: bool, log,
+                rebuild_models: bool = False) -> int:
     started = time.perf_counter()
     started_at = dt.datetime.now()
     run_id = new_run_id()
@@ -118,6 +121,8 @@ def _run_locked(raw_dir: Path, marts_dir: Path, state_dir: Path, full_refresh: b
                                   totals["files_removed"], totals["files_refused"], totals["rows_loaded"],
                                   totals["rows_quarantined"], totals["rows_flagged"], dt.datetime.now(),
                                   time.perf_counter() - started, run_id])
+        if rebuild_models:
+            models.forget_built(con)
         with _stage(log, "models: staging"):
             model_runs = models.build(con, log=log, layers=("staging",))
         # weights for survey waves delivered without them, before the models use them
