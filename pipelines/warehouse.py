@@ -10,6 +10,7 @@ same marts.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import duckdb
@@ -96,6 +97,16 @@ def land_table(source: str) -> str:
     return f"land_{source}"
 
 
+def land_sources() -> dict[str, str]:
+    """Each land table and the source whose files it holds (survey answers: the survey's)."""
+    sources = load_sources().values()
+    out = {land_table(s.name): s.name for s in sources}
+    for s in sources:
+        if s.question_columns:
+            out["land_survey_answers"] = s.name
+    return out
+
+
 def land_table_ddl(source: Source) -> str:
     cols = ", ".join(f'"{c.name}" {DUCKDB_TYPES[c.type]}' for c in source.columns)
     return f"CREATE TABLE IF NOT EXISTS {land_table(source.name)} (_file VARCHAR, _row BIGINT, _key VARCHAR, {cols})"
@@ -111,6 +122,8 @@ def connect(state_dir: Path) -> duckdb.DuckDBPyConnection:
                 # extracts are read through /proc/self/fd/N (readers.py): a path
                 # that names another file once the number is reused, so never cache by it
                 "SET cache_local_files = false")
+    # DuckDB's own progress bar only on a terminal: in a log it is noise
+    con.execute(f"SET enable_progress_bar = {'true' if sys.stdout.isatty() else 'false'}")
     return con
 
 

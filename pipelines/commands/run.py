@@ -8,6 +8,7 @@ import secrets
 import sys
 import time
 import traceback
+from contextlib import contextmanager
 from pathlib import Path
 
 from pipelines import held_back, models, warehouse, weighting
@@ -41,6 +42,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_dir_arguments(p)
     p.add_argument("--full-refresh", action="store_true",
                    help="forget what was processed and rebuild everything from every file under RAW")
+    p.add_argument("--rebuild-models", action="store_true",
+                   help="rebuild every SQL model from the warehouse instead of carrying over what did not change")
     p.add_argument("--quiet", action="store_true", help="print only the summary line and errors")
     p.add_argument("--allow-removals", action="store_true",
                    help=("publish even though files have gone from RAW: all of a source's files, or more than "
@@ -64,8 +67,24 @@ def new_run_id(now: dt.datetime | None = None) -> str:
     return f"{now:%Y%m%dT%H%M%S}.{now:%f}-{secrets.token_hex(3)}"
 
 
+def _silent(*_args, **_kwargs) -> None:
+    pass
+
+
+def _print(*args, **kwargs) -> None:
+    print(*args, **kwargs, flush=True)  # a line as soon as its step ends, also when piped to a log
+
+
+@contextmanager
+def _stage(log, label: str):
+    """One progress line for a step of the run, with its seconds."""
+    started = time.perf_counter()
+    yield
+    log(f"  {label:<17} {time.perf_counter() - started:6.1f} s")
+
+
 def run(args: argparse.Namespace) -> int:
-    log = (lambda *a, **k: None) if args.quiet else print
+    log = _silent if args.quiet else _print
     raw_dir, marts_dir, state_dir = args.raw_dir, args.marts_dir, args.state_dir
     if not raw_dir.is_dir():
         print(f"error: the landing zone {raw_dir} does not exist; nothing was published.", file=sys.stderr)
@@ -73,8 +92,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         with PipelineLock(state_dir):
             allow = getattr(args, "allow_removals", False)
+            rebuild_models = getattr(args, "rebuild_models", False)
             try:
-                return _run_locked(raw_dir, marts_dir, state_dir, args.full_refresh, log, allow)
+                return _run_locked(raw_dir, marts_dir, state_dir, args.full_refresh, log, allow,
+                                   rebuild_models=rebuild_models)
             except warehouse.WarehouseDamaged as e:
                 # The warehouse mirrors RAW: set the broken file aside and build it again.
                 kept = warehouse.set_aside(state_dir)
@@ -82,19 +103,21 @@ def run(args: argparse.Namespace) -> int:
                       f"moved to {kept.name} and is rebuilt from the landing zone now (every file is read again).",
                       file=sys.stderr)
                 return _run_locked(raw_dir, marts_dir, state_dir, True, log, allow,
-                                   rebuilt={"reason": str(e), "moved_to": str(kept)})
+                                   rebuilt={"reason": str(e), "moved_to": str(kept)}, rebuild_models=True)
     except RunInProgress as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_BUSY
 
 
 def _run_locked(raw_dir: Path, marts_dir: Path, state_dir: Path, full_refresh: bool, log,
-                allow_removals: bool = False, rebuilt: dict | None = None) -> int:
+                allow_removals: bool = False, rebuilt: dict | None = None, rebuild_models: bool = False) -> int:
     started = time.perf_counter()
     started_at = dt.datetime.now()
     run_id = new_run_id()
     mode = "rebuild" if rebuilt else "full_refresh" if full_refresh else "incremental"
     con = warehouse.open_checked(state_dir)
+    if log is _silent:
+        con.execute("SET enable_progress_bar = false")
     con.execute("INSERT INTO runs (run_id, mode, started_at, status) VALUES (?, ?, ?, 'running')",
                 [run_id, mode, started_at])
     log(f"Run {run_id} ({mode.replace('_', ' ')}): {raw_dir} -> {marts_dir}")
@@ -103,8 +126,9 @@ def _run_locked(raw_dir: Path, marts_dir: Path, state_dir: Path, full_refresh: b
     if removals and not allow_removals:
         return _stop_for_removals(con, run_id, started, raw_dir, marts_dir, removals)
     try:
-        ref = Reference()
-        ref.load_into(con)
+        with _stage(log, "reference data"):
+            ref = Reference()
+            ref.load_into(con)
         if full_refresh:
             warehouse.reset(con)
         for source in load_sources().values():
@@ -123,18 +147,26 @@ def _run_locked(raw_dir: Path, marts_dir: Path, state_dir: Path, full_refresh: b
                                   totals["files_removed"], totals["files_refused"], totals["rows_loaded"],
                                   totals["rows_quarantined"], totals["rows_flagged"], dt.datetime.now(),
                                   time.perf_counter() - started, run_id])
+        if rebuild_models:
+            models.forget_built(con)
+        with _stage(log, "models: staging"):
+            model_runs = models.build(con, log=log, layers=("staging",))
         # weights for survey waves delivered without them, before the models use them
-        weighting.compute_survey_weights(con, ref.directory, log=log)
-        timings = models.build(con, log=log)
+        with _stage(log, "survey weighting"):
+            weighting.compute_survey_weights(con, ref.directory, log=log)
+        with _stage(log, "models: the rest"):
+            model_runs |= models.build(con, log=log, layers=("intermediate", "marts"))
         clean_leftovers(marts_dir)
-        docs = _data_docs(staging_area(marts_dir, run_id), reports, run_id, log)
-        manifest = _manifest(con, run_id, mode, started_at, reports, totals, timings)
-        manifest["data_docs"] = docs
-        manifest["removals_allowed"] = bool(allow_removals)
-        manifest["removals"] = [r.sentence(raw_dir) for r in removals]
-        manifest["warehouse_rebuilt"] = rebuilt
-        final = publish(con, marts_dir, run_id, manifest, log=print)
-        con.execute("CHECKPOINT")
+        with _stage(log, "data docs"):
+            docs = _data_docs(staging_area(marts_dir, run_id), reports, run_id, log)
+        with _stage(log, "publish"):
+            manifest = _manifest(con, run_id, mode, started_at, reports, totals, model_runs)
+            manifest["data_docs"] = docs
+            manifest["removals_allowed"] = bool(allow_removals)
+            manifest["removals"] = [r.sentence(raw_dir) for r in removals]
+            manifest["warehouse_rebuilt"] = rebuilt
+            final = publish(con, marts_dir, run_id, manifest, log=print)
+            con.execute("CHECKPOINT")
     except (ReferenceError, RuntimeError, OSError) as e:
         _fail(con, run_id, started, e)
         con.close()
@@ -251,7 +283,7 @@ def _totals(reports: list[SourceReport]) -> dict[str, int]:
 
 
 def _manifest(con, run_id: str, mode: str, started_at: dt.datetime, reports: list[SourceReport],
-              totals: dict, timings: dict) -> dict:
+              totals: dict, model_runs: dict) -> dict:
     as_at = con.execute("SELECT max(latest_event) FROM marts.dq_freshness WHERE source IN ('calls', 'contacts')"
                         ).fetchone()[0]
     held = held_back.summary(con)
@@ -290,5 +322,6 @@ def _manifest(con, run_id: str, mode: str, started_at: dt.datetime, reports: lis
                 "seconds": round(r.seconds, 2), "seconds_validating": round(r.seconds_validating, 2),
             } for r in reports
         },
-        "model_seconds": {k: round(v, 3) for k, v in timings.items()},
+        "model_seconds": {k: round(v.seconds, 3) for k, v in model_runs.items()},
+        "model_refresh": {k: v.outcome for k, v in model_runs.items()},
     }

@@ -1,6 +1,11 @@
 -- Calls with what the KPIs need. Elapsed times are taken in real seconds:
 -- timestamps are Europe/London wall-clock time, so they are converted to
 -- instants first (a wait across the October clock change is not an hour long).
+/* incremental:
+     partition: month
+     inputs:
+       stg_calls: 8 days before   # the repeat-call window: 168 hours, 169 on the wall clock across a clock change
+*/
 WITH calls AS (
     SELECT
         c.call_id,

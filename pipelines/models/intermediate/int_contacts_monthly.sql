@@ -2,6 +2,12 @@
 -- KPIs need. Calls are the phone channel. "Contacts" (data contract s4) counts
 -- every call and every other contact, except online transactions that were
 -- not completed; `rows_started` keeps those for the online completion rate.
+/* incremental:
+     partition: month
+     inputs:
+       int_calls: same month
+       stg_contacts: same month
+*/
 WITH all_channels AS (
     SELECT month, 'phone' AS channel, service, directorate, NULL::VARCHAR AS age_band, NULL::VARCHAR AS site,
            TRUE AS counted, TRUE AS completed, FALSE AS assisted

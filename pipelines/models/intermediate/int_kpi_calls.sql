@@ -1,5 +1,10 @@
 -- Contact-centre KPIs by month of offered_at (data contract s4), overall and
 -- by service (queue) and directorate.
+/* incremental:
+     partition: period_month
+     inputs:
+       int_calls: same month
+*/
 WITH g AS (
     SELECT
         month,

@@ -1,15 +1,16 @@
--- Contact-centre volumes and timings by month and queue.
+-- Contact-centre volumes and timings by month and queue. (Sums keep the types
+-- the counts had when this read int_calls: offered BIGINT, the rest HUGEINT.)
 SELECT
     strftime(month, '%Y-%m') AS period, service, directorate,
-    count(*) AS offered,
-    count_if(outcome = 'answered') AS answered,
-    count_if(outcome = 'abandoned') AS abandoned,
-    count_if(outcome = 'answered' AND wait_s <= 60) AS answered_60s,
-    coalesce(sum(wait_s) FILTER (WHERE outcome = 'answered'), 0) AS wait_sum_s,
-    count_if(outcome = 'answered' AND first_contact_resolved IS NOT NULL) AS fcr_recorded,
-    count_if(outcome = 'answered' AND first_contact_resolved) AS fcr_yes,
-    count_if(caller_hash IS NOT NULL) AS with_caller,
-    count_if(is_repeat_7d) AS repeat_calls
-FROM int_calls
+    sum(offered)::BIGINT AS offered,
+    sum(answered) AS answered,
+    sum(abandoned) AS abandoned,
+    sum(answered_60s) AS answered_60s,
+    coalesce(sum(wait_sum_s), 0) AS wait_sum_s,
+    sum(fcr_recorded) AS fcr_recorded,
+    sum(fcr_yes) AS fcr_yes,
+    sum(with_caller) AS with_caller,
+    sum(repeat_calls) AS repeat_calls
+FROM int_calls_daily
 GROUP BY ALL
 ORDER BY period, service

@@ -15,7 +15,7 @@ WITH k AS (
     SELECT c.survey, c.question_id, c.period, c.period_month, c.breakdown, c.dimension, c.share, c.n_eff,
            c.base_n, coalesce(d.suppressed, FALSE) AS suppressed, d.suppression
     FROM int_survey_cells c
-    LEFT JOIN int_kpi_disclosure d
+    LEFT JOIN int_survey_disclosure d
         ON d.kpi_id = 'survey.' || c.question_id AND d.period = c.period AND d.breakdown = c.breakdown
     WHERE c.period_type = 'wave'
 ),
