@@ -135,10 +135,12 @@ def dq_text(run: data.Run) -> str:
     if s["level"] == "red":
         text = f"✗ Data quality: {s['suite_errors']} check file(s) could not be applied; some data is waiting."
     elif s["files_refused"] or s["rows_quarantined_open"]:
-        text = (f"! Data quality: {s['files_refused']} file(s) refused and {s['rows_quarantined_open']:,} row(s) "
-                "in quarantine; figures exclude them.")
+        # the overview's words (components.dq_status_line)
+        text = (f"! Data quality: {s['files_refused']} file(s) refused, {s['rows_quarantined_open']:,} row(s) "
+                "held back; figures exclude them.")
     else:
-        text = ("✓" if s["level"] == "green" else "!") + " Data quality: all of last night's files were accepted."
+        text = (("✓" if s["level"] == "green" else "!")
+                + " Data quality: every file was accepted and no row is held back.")
     return with_out_of_range(text, s)
 
 
@@ -162,8 +164,8 @@ def render(run: data.Run, period: str) -> str:
         "so it is not shown as a result). " + escape(data.status_rule(run)) + " Monthly measures are read as "
         "NHS England's Making Data Count reads them: a month is a special cause (improvement or concern) only "
         "when it breaks a statistical process control rule, otherwise it is common-cause variation and no "
-        "change is claimed; assurance says whether the target can be relied on (consistently passes, "
-        "consistently fails, or hit and miss). Survey figures are the latest wave whose fieldwork started by the "
+        "change is claimed; assurance says what the process, between its limits, is expected to do "
+        "against the target (pass it consistently, fail it consistently, or hit and miss), not how the month went. Survey figures are the latest wave whose fieldwork started by the "
         "month shown; their change on the previous wave is called significant only when a statistical test "
         "(95% level) says it is unlikely to be chance.</p>",
         "<h2 id='since-last-period'>Since last period</h2>",

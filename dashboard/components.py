@@ -91,7 +91,7 @@ def data_as_at(run: data.Run) -> None:
 
 def dq_status_line(run: data.Run) -> None:
     s = data.data_quality_status(run)
-    words = {"green": "✓ Data quality: all of last night's files were accepted.",
+    words = {"green": "✓ Data quality: every file was accepted and no row is held back.",
              "amber": (f"! Data quality: {s['files_refused']} file(s) refused, {s['rows_quarantined_open']:,} "
                        "row(s) held back"),
              "red": f"✗ Data quality: {s['suite_errors']} check file(s) could not be applied; some data is waiting."}

@@ -329,11 +329,15 @@ def direction(value, previous, polarity: str) -> str | None:
 
 
 def data_quality_status(run: Run) -> dict:
-    """One line for the Board: did last night's data arrive cleanly? Rows held
-    back are distinct source rows (held_back_summary), as everywhere else."""
+    """One line for the Board: is any of the published data held back? Rows held
+    back are distinct source rows and refused files those still refused
+    (held_back_summary), as everywhere else."""
     m = run.manifest
-    refused = len(m.get("files_refused", []))
-    open_q = held_back_summary(run)["rows"]
+    held = held_back_summary(run)
+    # files refused now (still in the landing zone, not yet re-delivered), like the rows held
+    # back: the state of the published data, not what last night's run happened to read
+    refused = held["files_refused"] or len(m.get("files_refused", []))
+    open_q = held["rows"]
     suite_errors = len(m.get("suite_errors", {}))
     # KPI figures outside their valid range: data-quality failures published with no status
     out_of_range = int(m.get("kpi_values_out_of_range", 0) or 0)

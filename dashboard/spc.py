@@ -21,10 +21,13 @@ VARIATION = {
     "special_cause_neither": "Special cause",
     "common_cause": "Common cause: no significant change",
 }
+# Assurance is about the process (its limits), not the month: Making Data Count's own
+# words ("the system is expected to consistently pass / fail the target"), so a month
+# on target beside "expected to fail" reads as a forecast, not a contradiction.
 ASSURANCE = {
-    "consistently_passes": "Consistently passes the target",
-    "consistently_fails": "Consistently fails the target",
-    "hit_and_miss": "Hit and miss against the target",
+    "consistently_passes": "Process expected to pass the target consistently",
+    "consistently_fails": "Process expected to fail the target consistently",
+    "hit_and_miss": "Process may hit or miss the target",
     "no_target": "No target to assure against",
 }
 # Why a month is a special cause, by rule and direction.

@@ -75,8 +75,10 @@ def test_every_figure_of_rows_held_back_agrees(demo_env, tmp_path, capsys, monke
     assert not at.exception
     status = [p.proto.label for p in at.get("page_link") if "Data quality" in p.proto.label]
     assert status and number(status[0], r"([\d,]+) row\(s\) held back") == rows
+    # files refused now, as the run and the Data quality page count them (not only this run's)
+    assert number(status[0], r"([\d,]+) file\(s\) refused") == manifest["held_back"]["files_refused"]
     pack = board_pack.render(data.current_run(), data.complete_periods(data.current_run())[0])
-    assert number(pack, r"refused and ([\d,]+) row\(s\)") == rows
+    assert number(pack, r"refused, ([\d,]+) row\(s\) held back") == rows
 
     at = AppTest.from_file(str(APP), default_timeout=180)
     at.switch_page("pages/data_quality.py")

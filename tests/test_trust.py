@@ -110,7 +110,8 @@ def test_monthly_cards_say_their_variation_and_never_show_an_arrow(marts_env):
         words = " ".join(c["markdown"])
         assert any(w in words for w in ("Common cause", "Special cause", "Variation not assessed")), c["name"]
         if k["polarity"] != "none" and isinstance(k.get("latest_target"), float):
-            assert any(w in words for w in ("Consistently passes", "Consistently fails", "Hit and miss")), c["name"]
+            assert any(w in words for w in ("expected to pass the target", "expected to fail the target",
+                                             "may hit or miss the target")), c["name"]
         # the project's own sparkline, with a text alternative
         spark = [m for m in c["markdown"] if 'class="spark"' in m]
         assert spark and 'role="img"' in spark[0], c["name"]
