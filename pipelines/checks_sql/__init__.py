@@ -232,7 +232,7 @@ def _docs_result(con, table: str, row_id: str, i: int, plan: compiler.Plan, outc
             partial, counts = _failing_values(con, table, row_id, i, plan)
         except duckdb.Error as e:  # the value lists are for reading; the counts stand
             log.warning("values of failing rows of %s not read: %s", plan.check.name, e)
-    elif outcome.element_count:
+    else:
         partial, counts = [], []
     result = gx_results.map_result(plan.shape, outcome.success, outcome.element_count,
                                    outcome.domain_count, outcome.unexpected_count,
@@ -251,17 +251,18 @@ def _shape_value(plan: compiler.Plan, values: tuple):
 
 
 def _failing_values(con, table: str, row_id: str, i: int, plan: compiler.Plan):
+    """GX's value lists: the first 20 failing values, and counts over the first
+    MAX_RESULT_RECORDS (200) of them, in row order."""
+    from great_expectations.constants import MAX_RESULT_RECORDS
+
     names = [f"_v{k}" for k in range(len(plan.columns))]
     values = ", ".join(f"{sql} AS {n}" for sql, n in zip(_value_sql(plan), names, strict=True))
-    failing = f"WITH base AS ({_base(table, row_id, {i: plan})}) SELECT __cx_rid, {values} FROM base " \
-              f"WHERE {plan.domain} AND {plan.unexpected}"
-    first = con.execute(f"SELECT * FROM ({failing}) ORDER BY __cx_rid LIMIT {gx_results.PARTIAL}",
-                        plan.params).fetchall()
-    grouped = con.execute(f"SELECT {', '.join(names)}, count(*), min(__cx_rid) FROM ({failing}) "
-                          f"GROUP BY ALL", plan.params).fetchall()
-    partial = [_shape_value(plan, r[1:]) for r in first]
-    counts = [(_shape_value(plan, r[:-2]), r[-2], r[-1]) for r in grouped]
-    return partial, counts
+    rows = con.execute(f"WITH base AS ({_base(table, row_id, {i: plan})}) SELECT {values} FROM base "
+                       f"WHERE {plan.domain} AND {plan.unexpected} ORDER BY __cx_rid LIMIT {MAX_RESULT_RECORDS}",
+                       plan.params).fetchall()
+    shaped = [_shape_value(plan, r) for r in rows]
+    counts = [(value, 1, position) for position, value in enumerate(shaped)]
+    return shaped[:gx_results.PARTIAL], counts
 
 
 # ------------------------------------------------------------------ GX on pandas

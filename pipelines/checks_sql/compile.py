@@ -116,7 +116,7 @@ def compile_check(con, index: int, check: Check, columns: dict[str, Column], par
         raise Unsupported(f"expectation type {etype}")
     kwargs = substituted_kwargs(check, parameters)
     exp = build_expectation(check, kwargs)
-    params = Params()
+    params = Params(f"c{index}_")
     condition = condition_sql(getattr(exp, "row_condition", None), columns, params) or "true"
     mostly = float(getattr(exp, "mostly", 1.0))
     if etype in NULL_TESTS:

@@ -42,11 +42,12 @@ class CannotRun(Exception):
 class Params:
     """Values bound to the query as $parameters (text may hold anything, even NUL)."""
 
-    def __init__(self) -> None:
+    def __init__(self, prefix: str = "p") -> None:
+        self.prefix = prefix  # unique per check: one query binds the parameters of many
         self.values: dict[str, object] = {}
 
     def add(self, value) -> str:
-        name = f"p{len(self.values)}"
+        name = f"{self.prefix}{len(self.values)}"
         self.values[name] = value
         return f"${name}"
 

@@ -31,7 +31,7 @@ def python_value(value, kind: str, as_array_element: bool = False):
             return np.datetime64("NaT", "us") if value is None else np.datetime64(value, "us")
         return pd.NaT if value is None else pd.Timestamp(value)
     if value is None:
-        return pd.NA if kind in ("int", "bool") else float("nan")
+        return pd.NA if kind in ("int", "bool") else np.nan  # one object, as pandas hands out
     return value
 
 
