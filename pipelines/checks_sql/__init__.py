@@ -158,13 +158,16 @@ def _decide_regex_engines(con, table: str, plans: dict, outcomes: dict, stats: S
     selects, binds = [], {}
     for p in waiting.values():
         v = p.regex.column.value
-        selects.append(f"coalesce(bool_or(strlen({v}) <> length({v})) FILTER (WHERE {p.domain}), false)")
-        selects.append(f"coalesce(bool_or(contains({v}, chr(10))) FILTER (WHERE {p.domain}), false)")
+        ascii_sql = f"bool_or(strlen({v}) <> length({v}))" if p.regex.ascii_fact else "bool_or(false)"
+        newline_sql = f"bool_or(contains({v}, chr(10)))" if p.regex.newline_fact else "bool_or(false)"
+        selects += [f"coalesce({ascii_sql} FILTER (WHERE {p.domain}), false)",
+                    f"coalesce({newline_sql} FILTER (WHERE {p.domain}), false)",
+                    f"count(*) FILTER (WHERE {p.domain}) > 0"]
         binds.update(p.params)
     facts = con.execute(f"SELECT {', '.join(selects)} FROM {table}", binds).fetchall()[0]
     for n, (i, p) in enumerate(waiting.items()):
         try:
-            p.unexpected = p.regex.finish(bool(facts[2 * n]), bool(facts[2 * n + 1]))
+            p.unexpected = p.regex.finish(*(bool(x) for x in facts[3 * n: 3 * n + 3]))
             p.regex = None
         except CannotRun as e:
             del plans[i]

@@ -56,7 +56,7 @@ COMPILED_TYPES = (*NULL_TESTS, *COLUMN_MAP, *COLUMN_PAIR, *MULTICOLUMN)
 class RegexNeed:
     """A regex check waits for what pandas reads off the data before it picks an engine."""
     column: Column
-    finish: Callable[[bool, bool], str]  # (any non-ASCII, any newline) -> unexpected SQL
+    finish: Callable[[bool, bool, bool], str]  # (any non-ASCII, any newline, any value) -> unexpected SQL
     ascii_fact: bool
     newline_fact: bool
 
@@ -169,11 +169,13 @@ def _compile_column_map(con, index: int, etype: str, exp, col: Column, plan: Pla
         needs = [regex.pattern_needs(p) for p in patterns]
         match_on = getattr(exp, "match_on", "any")
 
-        def finish(any_non_ascii: bool, any_newline: bool) -> str:
+        def finish(any_non_ascii: bool, any_newline: bool, any_value: bool) -> str:
             try:
                 found = [regex.search_sql(con, v, p, regex.uses_python(p, any_non_ascii, any_newline))
                          for p in patterns]
             except regex.RegexError as e:
+                if not any_value:  # GX never compiles a pattern it has no value to try on
+                    return "false"
                 raise CannotRun(str(e)) from None
             if etype == "expect_column_values_to_match_regex":
                 return f"(NOT {found[0]})"
@@ -187,11 +189,8 @@ def _compile_column_map(con, index: int, etype: str, exp, col: Column, plan: Pla
                 return "(NOT (" + " AND ".join(found) + "))"
             raise CannotRun("match_on must be either 'any' or 'all'")
 
-        need = RegexNeed(col, finish, any(n.ascii_fact for n in needs), any(n.newline_fact for n in needs))
-        if need.ascii_fact or need.newline_fact:
-            plan.regex = need  # decided once the data has been looked at
-        else:
-            plan.unexpected = finish(False, False)
+        # decided once the data has been looked at
+        plan.regex = RegexNeed(col, finish, any(n.ascii_fact for n in needs), any(n.newline_fact for n in needs))
 
 
 def _membership(col: Column, values: list, params: Params) -> str:

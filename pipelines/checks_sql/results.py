@@ -30,6 +30,10 @@ def python_value(value, kind: str, as_array_element: bool = False):
         if as_array_element:
             return np.datetime64("NaT", "us") if value is None else np.datetime64(value, "us")
         return pd.NaT if value is None else pd.Timestamp(value)
+    if as_array_element and kind == "float":
+        return np.float64(np.nan if value is None else value)
+    if as_array_element and kind in ("int", "bool") and value is not None:
+        return np.int64(value) if kind == "int" else np.bool_(value)
     if value is None:
         return pd.NA if kind in ("int", "bool") else np.nan  # one object, as pandas hands out
     return value
