@@ -182,14 +182,17 @@ def _base(table: str, row_id: str, plans: dict[int, compiler.Plan]) -> str:
 
 
 def _count_query(table: str, row_id: str, plans: dict[int, compiler.Plan]) -> tuple[str, dict]:
-    selects, binds = [], {}
-    for p in plans.values():
-        failing = f"{p.domain} AND {p.unexpected}"
-        selects += [f"count(*) FILTER (WHERE {p.condition})", f"count(*) FILTER (WHERE {p.domain})",
-                    f"count(*) FILTER (WHERE {failing})",
-                    f"list(__cx_rid ORDER BY __cx_rid) FILTER (WHERE {failing})"]
+    """Each check's three predicates evaluated once per row, then counted (and the
+    failing row ids listed) by one aggregate over those flags."""
+    flags, aggregates, binds = [], [], {}
+    for i, p in plans.items():
+        flags.append(f"{p.condition} AS __c{i}, {p.domain} AS __d{i}, ({p.domain} AND {p.unexpected}) AS __u{i}")
+        aggregates += [f"count(*) FILTER (WHERE __c{i})", f"count(*) FILTER (WHERE __d{i})",
+                       f"count(*) FILTER (WHERE __u{i})", f"list(__cx_rid) FILTER (WHERE __u{i})"]
         binds.update(p.params)
-    return f"WITH base AS ({_base(table, row_id, plans)}) SELECT {', '.join(selects)} FROM base", binds
+    return (f"WITH base AS ({_base(table, row_id, plans)}), "
+            f"flags AS (SELECT __cx_rid, {', '.join(flags)} FROM base) "
+            f"SELECT {', '.join(aggregates)} FROM flags"), binds
 
 
 def _count(con, table: str, row_id: str, plans: dict[int, compiler.Plan]) -> dict[int, _Outcome]:
@@ -219,7 +222,7 @@ def _count_all(con, table: str, row_id: str, plans: dict[int, compiler.Plan]) ->
         considered = element if p.shape == "null_test" else domain
         success = True if considered == 0 else _mostly_success(considered, unexpected, p.mostly)
         out[i] = _Outcome(bool(success), int(element), int(unexpected),
-                          np.array(rids or [], dtype=np.int64), domain_count=int(domain))
+                          np.sort(np.array(rids or [], dtype=np.int64)), domain_count=int(domain))
     return out
 
 
