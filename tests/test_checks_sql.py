@@ -288,3 +288,35 @@ def test_data_docs_render_from_sql_results(demo_env, parameters, tmp_path):
     # the pseudonymised column's values are not in the docs
     hashes = con.execute(f"SELECT caller_hash FROM {ROWS} LIMIT 50").fetchall()
     assert not any(h[0] and h[0] in page for h in hashes)
+
+
+def test_a_check_gx_answers_that_gx_cannot_build_is_an_error_and_spares_the_others():
+    """A parameter value GX rejects makes GX raise for its whole suite: the SQL path
+    asks it check by check instead, so only that check is an error."""
+    from pipelines.validation import Check
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT i AS _rid, i * 1.5 AS x FROM range(6) r(i)")
+    configs = [("expect_column_mean_to_be_between", {"column": "x", "min_value": {"$PARAMETER": "low"}}),
+               ("expect_column_max_to_be_between", {"column": "x", "max_value": 100}),
+               ("expect_column_values_to_be_between", {"column": "x", "max_value": 6})]
+    checks = [Check(i, f"c{i}", "d", "critical", "quarantine_rows", "rows", {"type": t, "kwargs": kw})
+              for i, (t, kw) in enumerate(configs)]
+    docs: list = []
+    bad, gx_ok, sql_ok = run_checks_sql(con, checks, "t", {"low": "not a number"}, docs=docs)
+    assert bad.error and not bad.success
+    assert gx_ok.success and gx_ok.error is None
+    assert (sql_ok.success, sql_ok.failing_rids.tolist()) == (False, [5])
+    assert len(docs[0].results) == 3
+
+
+def test_failing_rows_are_named_by_file_and_row(demo_env, parameters):
+    from pipelines.checks_sql import failing_file_rows
+
+    con = duckdb.connect()
+    land(con, load_sources()["calls"], _files(demo_env[0], "calls"), parameters)
+    results = run_checks_sql(con, load_suite("calls").checks_for("rows"), ROWS, parameters)
+    failing = next(r for r in results if len(r.failing_rids))
+    rows = failing_file_rows(con, ROWS, failing.failing_rids)
+    assert len(rows) == len(failing.failing_rids)
+    assert set(rows.columns) == {"_file", "_row"} and rows["_file"].str.startswith("calls_").all()

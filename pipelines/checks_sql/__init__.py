@@ -125,19 +125,17 @@ def run_checks_sql(con: duckdb.DuckDBPyConnection, checks: list[Check], table: s
                     outcome.error)
     if to_gx:
         started_gx = time.perf_counter()
-        gx_docs: list = []
-        gx_checks = [checks[i] for i in sorted(to_gx)]
-        frame = _frame_for_gx(con, table, row_id, gx_checks, columns)
-        for i, result in zip(sorted(to_gx), run_checks(gx_checks, frame, parameters, suite_name=suite_name,
-                                                       docs=gx_docs if docs is not None else None),
-                             strict=True):
+        order = sorted(to_gx)
+        frame = _frame_for_gx(con, table, row_id, [checks[i] for i in order], columns)
+        for i, result, res in _run_gx(order, checks, frame, parameters, suite_name, docs is not None):
             outcomes[i] = _Outcome(result.success, result.element_count, result.unexpected_count,
                                    result.failing_rids, result.error)
-        if gx_docs:
-            for res in gx_docs[0].results:  # re-tag with the index in this call
-                position = int(res.expectation_config.meta["check_index"])
-                res.expectation_config.meta["check_index"] = sorted(to_gx)[position]
-                docs_results[sorted(to_gx)[position]] = res
+            if res is not None:
+                res.expectation_config.meta["check_index"] = i  # the index in this call
+                docs_results[i] = res
+            elif docs is not None:
+                docs_results[i] = gx_results.expectation_result(
+                    checks[i], i, checks[i].config.get("kwargs", {}), table, False, None, result.error)
         stats.seconds_gx += time.perf_counter() - started_gx
 
     if docs is not None:
@@ -272,6 +270,24 @@ def _failing_values(con, table: str, row_id: str, i: int, plan: compiler.Plan):
 
 
 # ------------------------------------------------------------------ GX on pandas
+def _run_gx(order: list[int], checks: list[Check], frame, parameters: dict, suite_name: str, want_docs: bool):
+    """(index, CheckResult, GX result or None) for the checks GX answers. GX raises
+    for a whole suite when one expectation cannot even be built (a parameter
+    value it rejects): then it is asked check by check, and such a check is an
+    error result."""
+    chosen = [checks[i] for i in order]
+    docs: list = []
+    try:
+        results = run_checks(chosen, frame, parameters, suite_name=suite_name, docs=docs if want_docs else None)
+    except Exception as e:
+        if len(order) == 1:
+            return [(order[0], CheckResult(chosen[0], success=False, error=f"{type(e).__name__}: {e}"[:300]), None)]
+        return [one for i in order for one in _run_gx([i], checks, frame, parameters, suite_name, want_docs)]
+    by_position = {int(r.expectation_config.meta["check_index"]): r for r in docs[0].results} if docs else {}
+    return [(i, result, by_position.get(position)) for position, (i, result) in enumerate(zip(order, results,
+                                                                                             strict=True))]
+
+
 def _needed_columns(checks: list[Check], columns: dict[str, Column]) -> list[str] | None:
     """The columns GX needs; None: all of them (a row_condition may name any)."""
     needed: set[str] = set()
