@@ -9,7 +9,7 @@ RAW    ?= data/raw
 MARTS  ?= data/marts
 STATE  ?= data/state
 
-.PHONY: run test bench install demo-data pipeline dashboard lint screenshots clean
+.PHONY: run test bench install constraints demo-data pipeline dashboard lint screenshots clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (looked for $(PYTHON))"; exit 1; }
@@ -19,6 +19,11 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+## pin every package pyproject.toml needs (with the dev extra) to what the resolver picks
+constraints: $(STAMP)
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
+	  --custom-compile-command "make constraints" -o constraints.txt
 
 ## make demo data only when the landing zone is empty
 demo-data: $(STAMP)

@@ -34,6 +34,7 @@ pages = {
                   "voice-of-the-customer"),
     "equality": page("equality.py", "Equality", ":material/diversity_1:", "equality"),
     "catalogue": page("kpi_catalogue.py", "KPI catalogue", ":material/menu_book:", "kpi-catalogue"),
+    "methodology": page("methodology.py", "Methodology", ":material/description:", "methodology"),
     "data_quality": page("data_quality.py", "Data quality", ":material/fact_check:", "data-quality"),
 }
 # Sign-in (when configured) before anything is drawn; the analysts' pages only for analysts.
@@ -46,7 +47,7 @@ sections = auth.visible_sections({
     "Transformation Board": [pages[k] for k in ("overview", "outcome_1", "outcome_2", "outcome_3", "action_plan")],
     "CMT": [pages["channel_shift"], pages["complaints"]],
     "Voice of the customer": [pages["voice"], pages["equality"]],
-    "Reference": [pages["catalogue"]],
+    "Reference": [pages["catalogue"], pages["methodology"]],
     auth.ANALYSTS_SECTION: [pages["data_quality"]],
 }, access)
 # Pages link to each other through this: only to pages the viewer may open.

@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.formatting import fmt_value
+from pipelines.safe_text import chart_text
 
 # Okabe-Ito, in an order that keeps neighbours distinguishable.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -24,6 +25,15 @@ RAG_TEXT_SYMBOLS = {"green": "✓", "amber": "!", "red": "✗"}
 TICK_FORMATS = {"rate": ".0%", "gbp": ",.2~f", "count": ",.0f", "seconds": ",.0f", "per_10k": ",.0f"}
 TICK_PREFIXES = {"gbp": "£"}
 HOVER_FORMATS = {"rate": ".1%", "gbp": ",.2f", "count": ",.0f", "seconds": ",.0f", "per_10k": ".1f"}
+
+
+def as_chart_text(df: pd.DataFrame, *columns: str | None) -> pd.DataFrame:
+    """The frame with the text in these columns safe for plotly, which reads a subset of HTML
+    (<a href> would be a live link): values from an extract are data, never markup."""
+    columns = [c for c in dict.fromkeys(columns) if c is not None and c in df.columns]
+    if not columns:
+        return df
+    return df.assign(**{c: df[c].map(lambda v: chart_text(v) if isinstance(v, str) else v) for c in columns})
 
 
 def hover_value(unit: str | None, axis: str = "y") -> str:
@@ -70,7 +80,7 @@ def add_events(fig: go.Figure, events: pd.DataFrame, start, end) -> pd.DataFrame
         # tags alternate either side of their line, so two events a month apart stay legible
         fig.add_annotation(x=when, y=1.0, yref="paper", yanchor="bottom", text=f"<b>{e.number}</b>",
                            xanchor="right" if e.number % 2 else "left",
-                           hovertext=f"{when:%d %b %Y}: {e.label}", showarrow=False,
+                           hovertext=f"{when:%d %b %Y}: {chart_text(e.label)}", showarrow=False,
                            font=dict(size=11, color="#0b0c0c"), bgcolor="#f3f2f1", bordercolor="#6f777b",
                            borderwidth=1, borderpad=2)
     return shown
@@ -86,6 +96,7 @@ def trend_chart(df: pd.DataFrame, *, x: str, y: str, unit: str, title: str | Non
                 ci: tuple[str, str] | None = None, height: int = 360) -> go.Figure:
     """A line over time; optional target step line, interval band and events."""
     fig = go.Figure()
+    df = as_chart_text(df, x, series)
     groups = [(None, df)] if series is None else list(df.groupby(series, sort=False))
     for i, (name, g) in enumerate(groups):
         colour = PALETTE[i % len(PALETTE)]
@@ -113,7 +124,9 @@ def stacked_bars(df: pd.DataFrame, *, x: str, y: str, colour: str, unit: str, ti
     """Stacked columns (counts or, with percent, shares of each column); `colours`
     fixes a series' colour (e.g. a status keeps its colour whichever are present)."""
     fig = go.Figure()
-    data = df.copy()
+    data = as_chart_text(df, x, colour)
+    order = None if order is None else [chart_text(o) for o in order]
+    colours = None if colours is None else {chart_text(k): v for k, v in colours.items()}
     if percent:
         data[y] = data[y] / data.groupby(x)[y].transform("sum")
         unit = "rate"
@@ -146,6 +159,7 @@ def bar_chart(df: pd.DataFrame, *, x: str, y: str, unit: str, title: str | None 
               horizontal: bool = True, target: float | None = None, height: int = 380,
               colour_by_rag: str | None = None, ci: tuple[str, str] | None = None) -> go.Figure:
     """Bars for a breakdown (e.g. by service); RAG colour plus a text label; optional 95% interval."""
+    df = as_chart_text(df, x)
     colours = PALETTE[0]
     if colour_by_rag is not None:
         colours = [RAG_COLOURS.get(r, "#b1b4b6") for r in df[colour_by_rag]]
@@ -237,6 +251,7 @@ def wave_chart(df: pd.DataFrame, *, x: str, y: str, unit: str = "rate", series: 
                title: str | None = None, height: int = 360) -> go.Figure:
     """Survey results wave by wave: points joined by lines, each with its 95% interval as an error bar."""
     fig = go.Figure()
+    df = as_chart_text(df, x, series)
     groups = [(None, df)] if series is None else list(df.groupby(series, sort=False))
     fmt = hover_value(unit)
     symbols = ["circle", "square", "diamond", "triangle-up", "x", "star", "hexagon", "cross"]
@@ -270,6 +285,7 @@ def signed_bars(df: pd.DataFrame, *, x: str, y: str, unit: str = "gbp", title: s
                 height: int = 340, positive: str = "Saving", negative: str = "Extra cost") -> go.Figure:
     """Bars above and below zero (a saving and an extra cost), told apart by colour, pattern and legend."""
     fig = go.Figure()
+    df = as_chart_text(df, x)
     fmt = hover_value(unit)
     for name, mask, colour, pattern in ((positive, df[y] >= 0, PALETTE[2], ""), (negative, df[y] < 0, PALETTE[3], "/")):
         g = df[mask]
@@ -285,6 +301,7 @@ def signed_bars(df: pd.DataFrame, *, x: str, y: str, unit: str = "gbp", title: s
 def unit_cost_chart(df: pd.DataFrame, *, title: str | None = None, height: int = 340) -> go.Figure:
     """Each channel's unit cost (bars, labelled) against its 2017/18 baseline (a marked line)."""
     fig = go.Figure()
+    df = as_chart_text(df, "channel_name")
     fig.add_trace(go.Bar(x=df["channel_name"], y=df["unit_cost_gbp"], name="Cost per contact now",
                          marker_color=PALETTE[0], text=[fmt_value(v, "gbp") for v in df["unit_cost_gbp"]],
                          textposition="outside", hovertemplate="%{x}: %{text}<extra>now</extra>"))
@@ -304,7 +321,8 @@ STATUS_SYMBOLS = {"complete": "✓", "on_track": "●", "at_risk": "!", "off_tra
 def status_history_chart(history: pd.DataFrame, labels: dict[str, str], *, title: str | None = None) -> go.Figure:
     """Each action's reported status month by month: a grid whose cells carry a symbol as well as a colour."""
     short = history["title"].map(lambda t: t if len(t) <= 42 else t[:41].rstrip() + "…")
-    h = history.assign(row=history["action_id"] + " " + short)
+    # the action's id and title come from the extract: shortened first, then made plain text
+    h = as_chart_text(history.assign(row=history["action_id"] + " " + short), "row")
     rows = list(dict.fromkeys(h.sort_values(["outcome", "action_id"])["row"]))
     fig = go.Figure()
     for status in STATUS_ORDER:
@@ -344,6 +362,8 @@ def gap_chart(df: pd.DataFrame, *, label: str, value: str = "value", ci: tuple[s
     figure (a dashed line). `status` is 'below', 'above' or 'same'; groups
     significantly below are drawn as a downward triangle with a '▼' label."""
     fig = go.Figure()
+    df = as_chart_text(df, label)
+    reference_label = chart_text(reference_label)
     fmt = HOVER_FORMATS.get(unit, "")
     for key, style in GAP_STYLES.items():
         g = df[df[status] == key]
@@ -389,7 +409,8 @@ def question_waves_chart(df: pd.DataFrame, *, x: str = "period", monthly: bool =
     if benchmarks is not None:
         for b in benchmarks[benchmarks["unit"] == "rate"].dropna(subset=["value"]).itertuples():
             fig.add_hline(y=b.value, line=dict(color=PALETTE[4], dash="dot", width=2),
-                          annotation_text=f"Benchmark: {b.benchmark_name.split(':')[0]} {fmt_value(b.value, 'rate')}",
+                          annotation_text=f"Benchmark: {chart_text(b.benchmark_name.split(':')[0])} "
+                                          f"{fmt_value(b.value, 'rate')}",
                           annotation_position="bottom left")
     fig.update_layout(showlegend=False)
     return fig
@@ -400,6 +421,7 @@ def access_chart(df: pd.DataFrame, *, x: str, series: str = "group_name", unit: 
     """A group's share over time with its 95% interval, beside the share among
     everyone it is compared with (grey dashed). Suppressed points are gaps."""
     fig = go.Figure()
+    df = as_chart_text(df, x, series, "comparison")
     fmt = HOVER_FORMATS.get(unit, "")
     symbols = ["circle", "square", "diamond", "triangle-up"]
     for i, (name, g) in enumerate(df.groupby(series, sort=False)):

@@ -8,14 +8,20 @@ run publishes, and every cache is bounded.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow.parquet as pq
 import streamlit as st
+
+from pipelines import held_back
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,16 +46,109 @@ class Run:
         return str(Path(self.directory) / f"{mart}.parquet")
 
 
-def current_run() -> Run | None:
-    """The run `MARTS/current` points at now, or None when nothing is published."""
-    current = marts_dir() / "current"
+# ---------------------------------------------------------------- which run to show
+class MartUnavailable(Exception):
+    """A published mart could not be read (a damaged or missing file)."""
+
+    def __init__(self, path: str, detail: str):
+        super().__init__(f"{Path(path).name} could not be read: {detail}")
+        self.path = path
+
+
+@dataclass(frozen=True)
+class Published:
+    """The run the dashboard shows, and what it could not read on the way.
+
+    `run` is MARTS/current when it is intact; when a file of it is damaged, the
+    newest intact run kept under MARTS/runs/ (`fell_back`); when none is intact,
+    the newest whose manifest reads, with `damaged` naming the files that do not
+    (pages that need them say so); None when nothing readable is published."""
+
+    run: Run | None
+    fell_back: bool = False
+    damaged_run_id: str | None = None      # the newer run that could not be used
+    damaged: tuple[str, ...] = ()           # what could not be read, in words
+
+
+_DAMAGED: dict[str, str] = {}  # run folder -> what failed when a page read it (for every session)
+_DAMAGED_LOCK = threading.Lock()
+
+
+def mark_damaged(path: str, detail: str) -> None:
+    """Remember that a file of a published run failed to read: the run is not offered again."""
+    with _DAMAGED_LOCK:
+        _DAMAGED.setdefault(str(Path(path).parent), f"{Path(path).name} ({detail})")
+
+
+def _signature(directory: Path) -> tuple:
+    return tuple(sorted((e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in os.scandir(directory)
+                        if e.is_file()))
+
+
+@functools.lru_cache(maxsize=32)
+def _problems(directory: str, signature: tuple) -> tuple[str | None, tuple[str, ...]]:
+    """(manifest text or None, what is damaged) for one run folder: the manifest must be a
+    JSON object with a run_id, and every mart it lists a parquet file whose footer reads."""
+    folder = Path(directory)
     try:
-        directory = current.resolve(strict=True)
-        text = (directory / "manifest.json").read_text(encoding="utf-8")
+        text = (folder / "manifest.json").read_text(encoding="utf-8")
+        manifest = json.loads(text)
+        if not isinstance(manifest, dict) or not isinstance(manifest.get("run_id"), str):
+            raise ValueError("it has no run_id")
+    except (OSError, ValueError) as e:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        return None, (f"manifest.json ({type(e).__name__}: {e})",)
+    damaged = []
+    for name in manifest.get("row_counts") or {}:
+        try:
+            pq.read_metadata(folder / f"{name}.parquet")
+        except (OSError, ValueError) as e:  # ArrowInvalid is a ValueError
+            damaged.append(f"{name}.parquet ({e})")
+    return text, tuple(damaged)
+
+
+def _inspect(directory: Path) -> tuple[str | None, tuple[str, ...]]:
+    text, damaged = _problems(str(directory), _signature(directory))
+    with _DAMAGED_LOCK:
+        seen = _DAMAGED.get(str(directory))
+    if seen and not any(d.split(" (", 1)[0] == seen.split(" (", 1)[0] for d in damaged):
+        damaged += (seen,)
+    return text, damaged
+
+
+def published() -> Published:
+    """Which run to show now (resolved on every page view: a nightly publish is picked up)."""
+    root = marts_dir()
+    try:
+        current = (root / "current").resolve(strict=True)
     except (FileNotFoundError, OSError):
-        return None
-    manifest = json.loads(text)
-    return Run(manifest["run_id"], str(directory), text)
+        current = None
+    runs = root / "runs"
+    older = sorted((p for p in runs.iterdir() if p.is_dir() and not p.name.startswith(".") and p != current),
+                   key=lambda p: p.name, reverse=True) if runs.is_dir() else []
+    candidates = ([current] if current is not None else []) + older
+    if not candidates:
+        return Published(None)
+    seen = []
+    for folder in candidates:
+        text, damaged = _inspect(folder)
+        seen.append((folder, text, damaged))
+        if text is not None and not damaged:
+            run = Run(json.loads(text)["run_id"], str(folder), text)
+            if folder == current:
+                return Published(run)
+            first = seen[0]
+            return Published(run, fell_back=True, damaged_run_id=first[0].name, damaged=first[2])
+    readable = [(f, t, d) for f, t, d in seen if t is not None]
+    if not readable:
+        return Published(None, damaged=seen[0][2], damaged_run_id=seen[0][0].name)
+    folder, text, damaged = readable[0]
+    return Published(Run(json.loads(text)["run_id"], str(folder), text), damaged=damaged,
+                     damaged_run_id=folder.name)
+
+
+def current_run() -> Run | None:
+    """The run to show: MARTS/current, or the newest intact run when it is damaged (see published)."""
+    return published().run
 
 
 @st.cache_resource(show_spinner=False)
@@ -59,10 +158,35 @@ def _connection() -> duckdb.DuckDBPyConnection:
     return con
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
 def _query(run_id: str, sql: str, params: tuple = ()) -> pd.DataFrame:
+    """Every read of the marts. A file that fails to read is never offered again: the page
+    starts over on the newest intact run, or, when none is kept, says plainly which data
+    are unavailable (instead of Streamlit's generic error)."""
+    try:
+        return _cached_query(run_id, sql, params)
+    except MartUnavailable as e:
+        mark_damaged(e.path, str(e))
+        shown = published().run
+        if shown is not None and Path(shown.directory) != Path(e.path).parent:
+            st.rerun()
+        st.error(f"The figures on this page are unavailable: {Path(e.path).name} in the published data cannot "
+                 "be read and no earlier published run is intact. The next nightly run publishes them again.",
+                 icon=":material/report:")
+        st.stop()
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _cached_query(run_id: str, sql: str, params: tuple = ()) -> pd.DataFrame:
     # run_id is part of the cache key: a new published run is a new entry.
-    return _connection().cursor().execute(sql, list(params)).df()
+    try:
+        return _connection().cursor().execute(sql, list(params)).df()
+    except duckdb.Error as e:
+        if isinstance(e, duckdb.ProgrammingError) and not isinstance(e, duckdb.InvalidInputException):
+            raise  # a mistake in our SQL (binder, catalog, parser) is not a damaged file
+        # a file of the run is damaged or gone ("No magic bytes", "invalid TType", a failed
+        # decompression): say which, so the page can fall back
+        files = re.findall(r"'([^']+\.parquet)'", str(e)) or re.findall(r"read_parquet\('([^']+)'\)", sql)
+        raise MartUnavailable(files[0] if files else run_id, str(e).splitlines()[0][:200]) from None
 
 
 def mart(run: Run, name: str, where: str = "", params: tuple = (), columns: str = "*") -> pd.DataFrame:
@@ -103,7 +227,10 @@ def scorecard(run: Run, period: str, headline_only: bool = True, outcome: int | 
     """Each KPI as at `period` (a month): latest value, target, RAG, change
     against the previous period and the same period a year before, and the
     last 13 periods for a sparkline. Survey KPIs use their latest wave whose
-    fieldwork started by the end of that month.
+    fieldwork started by the end of that month. A monthly KPI carries its SPC
+    variation and assurance as they stood that month (fct_kpi_spc as_at_*).
+    A figure outside its KPI's valid range has `out_of_range` set (a data
+    problem): no status, and it is left out of the sparkline.
 
     With a `breakdown` (e.g. 'service=waste'), a KPI published for that
     breakdown shows it; the others show the whole council (column `breakdown`
@@ -116,45 +243,60 @@ def scorecard(run: Run, period: str, headline_only: bool = True, outcome: int | 
     changes = survey_changes(run)
     overall = kpi_timeline(run, tuple(cat["kpi_id"]))
     split = kpi_timeline(run, tuple(cat["kpi_id"]), breakdown) if breakdown else overall.iloc[0:0]
+    spc = kpi_spc(run, tuple(cat.loc[cat["cadence"] == "monthly", "kpi_id"]), tuple({"", breakdown}))
     month = pd.Timestamp(f"{period}-01")
     rows = []
     for k in cat.itertuples():
         base = {"kpi_id": k.kpi_id, "name": k.name, "outcome": k.outcome, "unit": k.unit, "polarity": k.polarity,
-                "definition": k.definition, "source": k.source, "owner": k.owner}
+                "definition": k.definition, "source": k.source, "owner": k.owner, "kind": k.kind,
+                "cadence": k.cadence, "headline": bool(k.headline), **{c: getattr(k, c, None) for c in KPI_RULE_COLUMNS},
+                "base": getattr(k, "base", None), "breakdown_bases": getattr(k, "breakdown_bases", None)}
         tl = split if (split["kpi_id"] == k.kpi_id).any() else overall
         series = tl[(tl["kpi_id"] == k.kpi_id) & (tl["period_month"] <= month)].sort_values("period_month")
-        if k.kpi_id.startswith("survey."):
+        if k.kind == "survey":
             series = series[series["value"].notna() | series["suppressed"]]
         else:
             series = series[series["is_complete"] | (series["period"] == period)]
         if series.empty:
             rows.append({**base, "breakdown": "", "period": None, "value": None, "target": None, "rag": None,
-                         "previous_value": None, "previous_period": None, "year_ago_value": None,
-                         "year_ago_period": None, "spark": [], "base_n": None, "ci_low": None, "ci_high": None,
-                         "suppressed": False, **NO_CHANGE})
+                         "out_of_range": False, "previous_value": None, "previous_period": None,
+                         "previous_rag": None, "previous_target": None, "previous_out_of_range": False, "year_ago_value": None,
+                         "year_ago_period": None, "spark": [], "spark_periods": [], "base_n": None,
+                         "ci_low": None, "ci_high": None, "suppressed": False, **NO_CHANGE, **NO_SPC})
             continue
         cur = series.iloc[-1]
         prev = series.iloc[-2] if len(series) > 1 else None
         year_ago = series[series["period_month"] == cur["period_month"] - pd.DateOffset(months=12)]
         year_ago = year_ago.iloc[-1] if len(year_ago) else None
+        spark = series.tail(13)
         rows.append({
             **base, "breakdown": cur["breakdown"],
             "period": cur["period"], "value": cur["value"], "target": cur["target"], "rag": cur["rag"],
+            "out_of_range": bool(cur.get("out_of_range", False)),
             "previous_value": None if prev is None else prev["value"],
             "previous_period": None if prev is None else prev["period"],
+            "previous_rag": None if prev is None else prev["rag"],
+            "previous_target": None if prev is None else prev["target"],
+            "previous_out_of_range": False if prev is None else bool(prev.get("out_of_range", False)),
             "year_ago_value": None if year_ago is None else year_ago["value"],
             "year_ago_period": None if year_ago is None else year_ago["period"],
-            "spark": series["value"].tail(13).tolist(),
+            # a data problem is not a result: a gap in the sparkline
+            "spark": spark["value"].where(_valid(spark)).tolist(),
+            "spark_periods": spark["period"].tolist(),
             "base_n": cur["base_n"], "ci_low": cur["ci_low"], "ci_high": cur["ci_high"],
             "suppressed": bool(cur["suppressed"]),
-            **_change_of(changes, k.kpi_id, cur["period"], cur["breakdown"]),
+            **_change_of(changes, k.kpi_id, k.kind, cur["period"], cur["breakdown"]),
+            **(_spc_of(spc, k.kpi_id, cur["breakdown"], cur["period"]) if k.cadence == "monthly" else NO_SPC),
         })
     return pd.DataFrame(rows)
 
 
+# The catalogue's rules a card needs to print a figure beside its status (dim_kpi).
+KPI_RULE_COLUMNS = ("amber_band", "valid_min", "valid_max", "display_decimals", "display_max_decimals")
+
 # A survey figure's change on the previous wave, as fct_survey_change tests it.
 NO_CHANGE = {"change_words": None, "significant": None, "better_or_worse": None, "change": None,
-             "change_previous_period": None}
+             "change_previous_period": None, "weighting_changed": False, "weighting_note": None}
 
 
 def survey_changes(run: Run, survey: str | None = None) -> pd.DataFrame:
@@ -163,8 +305,8 @@ def survey_changes(run: Run, survey: str | None = None) -> pd.DataFrame:
     return mart(run, "fct_survey_change", *(("survey = ?", (survey,)) if survey else ()))
 
 
-def _change_of(changes: pd.DataFrame, kpi_id: str, period: str, breakdown: str) -> dict:
-    if not kpi_id.startswith("survey."):
+def _change_of(changes: pd.DataFrame, kpi_id: str, kind: str, period: str, breakdown: str) -> dict:
+    if kind != "survey":
         return NO_CHANGE
     c = changes[(changes["kpi_id"] == kpi_id) & (changes["period"] == period) & (changes["breakdown"] == breakdown)]
     if c.empty:
@@ -172,7 +314,8 @@ def _change_of(changes: pd.DataFrame, kpi_id: str, period: str, breakdown: str) 
     c = c.iloc[0]
     return {"change_words": c["change_words"], "significant": None if pd.isna(c["significant"]) else
             bool(c["significant"]), "better_or_worse": c["better_or_worse"], "change": c["change"],
-            "change_previous_period": c["previous_period"]}
+            "change_previous_period": c["previous_period"],
+            "weighting_changed": bool(c.get("weighting_changed", False)), "weighting_note": c.get("weighting_note")}
 
 
 def direction(value, previous, polarity: str) -> str | None:
@@ -186,26 +329,29 @@ def direction(value, previous, polarity: str) -> str | None:
 
 
 def data_quality_status(run: Run) -> dict:
-    """One line for the Board: did last night's data arrive cleanly?"""
+    """One line for the Board: did last night's data arrive cleanly? Rows held
+    back are distinct source rows (held_back_summary), as everywhere else."""
     m = run.manifest
     refused = len(m.get("files_refused", []))
-    open_q = m.get("rows_quarantined", {}).get("open", 0)
+    open_q = held_back_summary(run)["rows"]
     suite_errors = len(m.get("suite_errors", {}))
+    # KPI figures outside their valid range: data-quality failures published with no status
+    out_of_range = int(m.get("kpi_values_out_of_range", 0) or 0)
     if suite_errors:
         level = "red"
-    elif refused or open_q:
+    elif refused or open_q or out_of_range:
         level = "amber"
     else:
         level = "green"
     return {"level": level, "files_refused": refused, "rows_quarantined_open": open_q,
-            "suite_errors": suite_errors}
+            "suite_errors": suite_errors, "kpi_out_of_range": out_of_range}
 
 
 # ---------------------------------------------------------------- data quality
 SOURCE_LABELS = {
     "calls": "Telephony calls", "contacts": "Other channels (CRM, web, hubs)", "channel_costs": "Channel costs",
     "complaints": "Complaints", "survey_responses": "Surveys", "staff_training": "Staff training",
-    "workforce": "Workforce headcount", "action_plan": "Action plan",
+    "workforce": "Workforce headcount", "action_plan": "Action plan", "kpi_commentary": "Owners' commentary",
 }
 
 
@@ -237,6 +383,26 @@ def dq_quarantine(run: Run, source: str | None = None, status: str | None = None
         where.append("status = ?")
         params.append(status)
     return mart(run, "dq_quarantine", " AND ".join(where), tuple(params))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def held_back_summary(run: Run) -> dict:
+    """Rows held back (distinct source rows still in quarantine), the checks they
+    failed, rows released by a later correction, and files refused whole: the
+    figures of pipelines/held_back.py, read from the published dq_held_back mart
+    (and dq_refused_files), so the pages give what the run printed."""
+    con = _connection().cursor()
+    if not Path(run.path(held_back.HELD_BACK_MART)).exists():  # a run published before the mart existed
+        return {"rows": run.manifest.get("rows_quarantined", {}).get("open", 0), "checks_failed": None,
+                "rows_released": 0, "files_refused": 0, "rows_in_refused_files": 0, "by_source": {}}
+    return held_back.summary(con, f"read_parquet('{run.path(held_back.HELD_BACK_MART)}')",
+                             f"(SELECT 'refused' AS status, rows_read FROM read_parquet('{run.path('dq_refused_files')}'))")
+
+
+def dq_held_back(run: Run, source: str | None = None, status: str | None = None) -> pd.DataFrame:
+    """Rows held back, one per source row with every check it failed together (dq_held_back)."""
+    where, params = _where([("source = ?", source), ("status = ?", status)])
+    return mart(run, "dq_held_back", where, params)
 
 
 def dq_refused_files(run: Run) -> pd.DataFrame:
@@ -460,15 +626,17 @@ SAVING_GROUPS = {"period": "period", "financial_year": "financial_year", "servic
 
 
 def channel_shift_saving(run: Run, start: str, end: str, by: str = "period", directorate: str | None = None,
-                         service: str | None = None) -> pd.DataFrame:
+                         service: str | None = None, channel: str | None = None) -> pd.DataFrame:
     """The channel-mix saving (fct_channel_shift_saving) summed by month, financial
     year, service, directorate or channel. Costs and the saving count only the
     months whose costs are complete for every service and channel (a month the
     ledger has not caught up with is left out whole, never half-counted); a
-    group with no such month has empty costs."""
+    group with no such month has empty costs. With a `channel`, that channel's
+    part: the cost of the contacts it would have had at the baseline mix less
+    the cost of those it had."""
     group = SAVING_GROUPS[by]
     where, params = _where([("period >= ?", start), ("period <= ?", end), ("directorate = ?", directorate),
-                            ("service = ?", service)])
+                            ("service = ?", service), ("channel = ?", channel)])
     path = run.path("fct_channel_shift_saving")
     costed = f"period IN (SELECT period FROM read_parquet('{path}') GROUP BY period HAVING bool_and(costs_complete))"
     sql = f"""
@@ -744,3 +912,256 @@ def complaints_by_ward_year(run: Run, period: str) -> pd.DataFrame:
     month = pd.Timestamp(f"{period}-01")
     start = month.year if month.month >= 4 else month.year - 1
     return mart(run, "fct_complaints_ward", "financial_year = ?", (f"{start}/{str(start + 1)[-2:]}",))
+
+
+# ================================================================ owners' commentary and release information (issue 12)
+# fct_kpi_commentary (what a KPI's owner says about a period), fct_kpi_provisional
+# (figures whose sources do not yet cover the month) and fct_source_coverage. A run
+# published before these marts existed reads as "none" rather than failing.
+def _mart_or_empty(run: Run, name: str, where: str = "", params: tuple = ()) -> pd.DataFrame:
+    if not Path(run.path(name)).exists():
+        return pd.DataFrame()
+    return mart(run, name, where, params)
+
+
+def kpi_commentary(run: Run, kpi_id: str | None = None) -> pd.DataFrame:
+    """Owners' notes, one per KPI and period (the latest delivered), oldest first."""
+    df = _mart_or_empty(run, "fct_kpi_commentary", *(("kpi_id = ?", (kpi_id,)) if kpi_id else ()))
+    return df.sort_values(["kpi_id", "period"]).reset_index(drop=True) if len(df) else df
+
+
+def commentary_for(run: Run, kpi_id: str, period: str | None) -> dict | None:
+    """The owner's note on a KPI's figure for one period, or None."""
+    return _commentary_index(run).get((kpi_id, period)) if period else None
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _commentary_index(run: Run) -> dict[tuple[str, str], dict]:
+    # one lookup table per run: every card asks, and a card must stay cheap
+    df = kpi_commentary(run)
+    return {(r["kpi_id"], r["period"]): r for r in df.to_dict("records")} if len(df) else {}
+
+
+def provisional_for(run: Run, kpi_id: str, period: str | None) -> dict | None:
+    """Why a KPI's figure for a period is provisional (its incomplete sources, with
+    how far each reaches), or None when every source covers it."""
+    return _provisional_index(run).get((kpi_id, period)) if period else None
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _provisional_index(run: Run) -> dict[tuple[str, str], dict]:
+    prov = _mart_or_empty(run, "fct_kpi_provisional")
+    if prov.empty:
+        return {}
+    coverage = source_coverage(run)
+    by_source = {(r["source"], r["period"]): r for r in coverage.to_dict("records")} if len(coverage) else {}
+    out = {}
+    for row in prov[prov["is_provisional"]].to_dict("records"):
+        sources = []
+        for source in row["incomplete_sources"]:
+            c = by_source.get((source, row["period"]), {})
+            sources.append({"source": source, "label": SOURCE_LABELS.get(source, source),
+                            "last_record_on": c.get("source_last_record_on", row["records_end_on"]),
+                            "channels_without_cost": c.get("channels_without_cost"),
+                            "month_end": c.get("month_end")})
+        out[(row["kpi_id"], row["period"])] = {"kpi_id": row["kpi_id"], "period": row["period"],
+                                               "records_end_on": row["records_end_on"], "sources": sources}
+    return out
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def kpi_cadences(run: Run) -> dict[str, str]:
+    cat = kpi_catalogue(run)
+    return dict(zip(cat["kpi_id"], cat["cadence"], strict=True))
+
+
+def source_coverage(run: Run) -> pd.DataFrame:
+    """Per source and month, whether its records cover the whole month (fct_source_coverage)."""
+    return _mart_or_empty(run, "fct_source_coverage")
+# ================================================================ trust: status rule, SPC, data problems (issue 10)
+# Loaders for the one status/precision rule (dashboard/status.py), the XmR SPC
+# marts (fct_kpi_spc, dim_spc_rebases), figures outside their valid range
+# (dq_kpi_out_of_range) and what changed since the previous period.
+NO_SPC = {"variation": None, "assurance": None, "special_cause_rule": None, "signal": None,
+          "spc_assessed": False, "as_at_segment_start": None, "as_at_segment_months": None,
+          "as_at_limits_trial": None, "as_at_mean": None, "as_at_lower_limit": None, "as_at_upper_limit": None}
+
+
+def _valid(df: pd.DataFrame) -> pd.Series:
+    """Rows whose figure is inside its KPI's valid range (not a data problem)."""
+    if "out_of_range" not in df.columns:
+        return pd.Series(True, index=df.index)
+    return ~df["out_of_range"].fillna(False).astype(bool)
+
+
+def kpi_spc(run: Run, kpi_ids: tuple[str, ...] | None = None, breakdowns: tuple[str, ...] = ("",)) -> pd.DataFrame:
+    """XmR SPC of monthly KPIs (fct_kpi_spc): per month the chart's limits and signals
+    (every month published to date) and the signal as it stood that month (as_at_*)."""
+    where, params = [f"breakdown IN ({', '.join('?' * len(breakdowns))})"], list(breakdowns)
+    if kpi_ids is not None:
+        if not kpi_ids:
+            return mart(run, "fct_kpi_spc", "FALSE")
+        where.append(f"kpi_id IN ({', '.join('?' * len(kpi_ids))})")
+        params += list(kpi_ids)
+    return mart(run, "fct_kpi_spc", " AND ".join(where), tuple(params))
+
+
+def _spc_of(spc: pd.DataFrame, kpi_id: str, breakdown: str, period: str) -> dict:
+    """A card's variation and assurance: the month's signal as it stood that month."""
+    s = spc[(spc["kpi_id"] == kpi_id) & (spc["breakdown"] == breakdown) & (spc["period"] == period)]
+    if s.empty:
+        return NO_SPC
+    s = s.iloc[0]
+    return {"variation": s["as_at_variation"], "assurance": s["as_at_assurance"],
+            "special_cause_rule": s["as_at_special_cause_rule"], "signal": s["as_at_signal"],
+            "spc_assessed": bool(s["as_at_assessed"]), "as_at_segment_start": s["as_at_segment_start"],
+            "as_at_segment_months": s["as_at_segment_months"], "as_at_limits_trial": s["as_at_limits_trial"],
+            "as_at_mean": s["as_at_mean"], "as_at_lower_limit": s["as_at_lower_limit"],
+            "as_at_upper_limit": s["as_at_upper_limit"]}
+
+
+def spc_rebases(run: Run, kpi_id: str, breakdown: str = "") -> pd.DataFrame:
+    """Where a KPI's SPC limits were recalculated, and why (dim_spc_rebases)."""
+    return mart(run, "dim_spc_rebases", "kpi_id = ? AND breakdown = ?", (kpi_id, breakdown))
+
+
+def status_rule(run: Run) -> str:
+    """The catalogue's rule for printing a figure beside its status, in words (dim_status_rule)."""
+    df = mart(run, "dim_status_rule")
+    return df["statement"].iloc[0]
+
+
+def kpi_out_of_range(run: Run) -> pd.DataFrame:
+    """KPI figures outside their valid range: data-quality failures (dq_kpi_out_of_range)."""
+    return mart(run, "dq_kpi_out_of_range")
+
+
+def previous_period(run: Run, period: str) -> str | None:
+    older = [p for p in complete_periods(run) if p < period]
+    return older[0] if older else None
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def status_changes(run: Run, period: str, months: int = 3) -> pd.DataFrame:
+    """Measures whose status or variation signal changed, month by month, for the
+    `months` months up to `period`, newest first: each month's scorecard against the
+    month before's (a survey changes when a new wave arrives). Columns: period (the
+    month the change was seen), kpi_id, name, outcome, kind, figure_period, rag,
+    previous_rag, out_of_range, previous_out_of_range, variation, previous_variation,
+    special_cause_rule, signal."""
+    periods = [p for p in complete_periods(run) if p <= period][:months + 1]
+    rows = []
+    for now, before in zip(periods, periods[1:], strict=False):
+        a = scorecard(run, now, headline_only=False)
+        b = scorecard(run, before, headline_only=False).set_index("kpi_id")
+        for r in a.itertuples():
+            if r.kpi_id not in b.index or r.period is None or (isinstance(r.period, float) and pd.isna(r.period)):
+                continue
+            p = b.loc[r.kpi_id]
+            status_changed = (r.rag if isinstance(r.rag, str) else None) != (
+                p["rag"] if isinstance(p["rag"], str) else None) or bool(r.out_of_range) != bool(p["out_of_range"])
+            var_now = r.variation if isinstance(r.variation, str) else None
+            var_before = p["variation"] if isinstance(p["variation"], str) else None
+            variation_changed = var_now is not None and var_now != var_before and not (
+                var_before is None and var_now == "common_cause")
+            if r.period == p["period"] or not (status_changed or variation_changed):
+                continue
+            rows.append({"period": now, "kpi_id": r.kpi_id, "name": r.name, "outcome": r.outcome, "kind": r.kind,
+                         "cadence": r.cadence,
+                         "unit": r.unit, "figure_period": r.period, "previous_figure_period": p["period"],
+                         "rag": r.rag, "previous_rag": p["rag"], "out_of_range": bool(r.out_of_range),
+                         "previous_out_of_range": bool(p["out_of_range"]), "status_changed": status_changed,
+                         "variation": var_now, "previous_variation": var_before,
+                         "variation_changed": variation_changed, "special_cause_rule": r.special_cause_rule,
+                         "signal": r.signal, "sort_order": r.Index})
+    df = pd.DataFrame(rows)
+    if df.empty:
+        return df
+    return df.sort_values(["period", "sort_order"], ascending=[False, True]).reset_index(drop=True)
+# ================================================================ CMT: services and channels (issue 12 item 4)
+# Which services still take the most contacts in a channel (phone unless another
+# is chosen), how that changes on a year before, and each service's share of
+# its contacts in that channel month by month. From fct_contacts_monthly, as
+# the contacts-by-channel chart: online contacts count when completed.
+RANKED_CHANNEL = "phone"  # the CMT question: which services still take the most phone calls
+
+
+def service_channel_ranking(run: Run, period: str, channel: str, directorate: str | None = None,
+                            service: str | None = None) -> pd.DataFrame:
+    """Per service for `period` and the same month a year before: contacts in
+    `channel`, contacts in every channel, the channel's share of the service's
+    contacts and the service's rank by the channel's contacts (1 = most); most
+    first. A service with no contact in either month is left out."""
+    year_before = (pd.Timestamp(f"{period}-01") - pd.DateOffset(months=12)).strftime("%Y-%m")
+    where, params = _where([("directorate = ?", directorate), ("service = ?", service)])
+    sql = f"""
+        WITH m AS (
+            SELECT service, any_value(directorate) AS directorate,
+                   coalesce(sum(contacts) FILTER (WHERE period = ? AND channel = ?), 0) AS contacts,
+                   coalesce(sum(contacts) FILTER (WHERE period = ?), 0) AS all_contacts,
+                   coalesce(sum(contacts) FILTER (WHERE period = ? AND channel = ?), 0) AS contacts_year_before,
+                   coalesce(sum(contacts) FILTER (WHERE period = ?), 0) AS all_contacts_year_before
+            FROM read_parquet('{run.path("fct_contacts_monthly")}')
+            WHERE period IN (?, ?) AND service IS NOT NULL AND {where}
+            GROUP BY service
+        )
+        SELECT *, contacts / NULLIF(all_contacts, 0) AS share,
+               contacts_year_before / NULLIF(all_contacts_year_before, 0) AS share_year_before,
+               contacts - contacts_year_before AS change,
+               rank() OVER (ORDER BY contacts DESC) AS rank
+        FROM m WHERE all_contacts > 0 OR all_contacts_year_before > 0
+        ORDER BY contacts DESC, service"""
+    df = _query(run.run_id, sql, (period, channel, period, year_before, channel, year_before, period, year_before,
+                                  *params))
+    # The rank a year before, among the services that had contacts then.
+    had = df["all_contacts_year_before"] > 0
+    df["rank_year_before"] = df["contacts_year_before"].where(had).rank(ascending=False, method="min")
+    return df.assign(label=[label(run, "service", v) for v in df["service"]], period=period,
+                     year_before=year_before, channel=channel).reset_index(drop=True)
+
+
+def service_channel_share(run: Run, start: str, end: str, channel: str, directorate: str | None = None,
+                          service: str | None = None) -> pd.DataFrame:
+    """Each service's contacts in `channel` and in every channel, and the share, by month."""
+    where, params = _where([("period >= ?", start), ("period <= ?", end), ("directorate = ?", directorate),
+                            ("service = ?", service)])
+    sql = f"""
+        SELECT period, service, any_value(directorate) AS directorate,
+               coalesce(sum(contacts) FILTER (WHERE channel = ?), 0) AS contacts,
+               sum(contacts) AS all_contacts,
+               coalesce(sum(contacts) FILTER (WHERE channel = ?), 0) / NULLIF(sum(contacts), 0) AS share
+        FROM read_parquet('{run.path("fct_contacts_monthly")}')
+        WHERE service IS NOT NULL AND {where}
+        GROUP BY period, service ORDER BY service, period"""
+    df = _query(run.run_id, sql, (channel, channel, *params))
+    df = df.assign(label=[label(run, "service", v) for v in df["service"]],
+                   period_month=pd.to_datetime(df["period"] + "-01"))
+    return df.reset_index(drop=True)
+
+
+def contacts_by_service_and_channel(run: Run, period: str, directorate: str | None = None,
+                                    service: str | None = None) -> pd.DataFrame:
+    """Contacts in `period` by service and channel (channels in the charts' order)."""
+    where, params = _where([("directorate = ?", directorate), ("service = ?", service)])
+    sql = f"""
+        SELECT service, channel, sum(contacts) AS contacts
+        FROM read_parquet('{run.path("fct_contacts_monthly")}')
+        WHERE period = ? AND service IS NOT NULL AND {where} GROUP BY ALL ORDER BY service, channel"""
+    df = _query(run.run_id, sql, (period, *params)).assign(period=period)
+    return _in_channel_order(df.assign(label=[label(run, "service", v) for v in df["service"]],
+                                       channel_name=[label(run, "channel", c) for c in df["channel"]]))
+
+
+def channel_share_of_contacts(run: Run, start: str, end: str, channel: str, directorate: str | None = None,
+                              service: str | None = None) -> pd.DataFrame:
+    """One channel's share of all contacts, by month, for a service or directorate."""
+    where, params = _where([("period >= ?", start), ("period <= ?", end), ("directorate = ?", directorate),
+                            ("service = ?", service)])
+    sql = f"""
+        SELECT period, coalesce(sum(contacts) FILTER (WHERE channel = ?), 0) AS contacts,
+               sum(contacts) AS all_contacts,
+               coalesce(sum(contacts) FILTER (WHERE channel = ?), 0) / NULLIF(sum(contacts), 0) AS share
+        FROM read_parquet('{run.path("fct_contacts_monthly")}')
+        WHERE {where} GROUP BY period ORDER BY period"""
+    df = _query(run.run_id, sql, (channel, channel, *params))
+    return df.assign(period_month=pd.to_datetime(df["period"] + "-01"))

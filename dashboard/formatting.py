@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 
 # RAG is never shown by colour alone: each status has a word and a symbol.
@@ -28,10 +30,15 @@ def is_missing(value) -> bool:
         return False
 
 
-def fmt_value(value, unit: str, *, precise: bool = False) -> str:
-    """A KPI value in its unit: 83%, £4.20, 1,234, 2 min 5 s, 12.3 per 10,000."""
+def fmt_value(value, unit: str, *, precise: bool = False, decimals: int | None = None) -> str:
+    """A KPI value in its unit: 83%, £4.20, 1,234, 2 min 5 s, 12.3 per 10,000.
+
+    `decimals` prints that many places (a rate's as a percentage: 2 gives 74.99%);
+    dashboard/status.py chooses them so a figure never contradicts its status."""
     if is_missing(value):
         return "–"
+    if decimals is not None:
+        return _fmt_places(value, unit, decimals)
     if unit == "rate":
         return f"{value * 100:.1f}%" if precise else f"{value * 100:.0f}%"
     if unit == "gbp":  # the sign before the pound sign: -£88,229
@@ -49,6 +56,29 @@ def fmt_value(value, unit: str, *, precise: bool = False) -> str:
     if unit == "count":
         return f"{value:,.0f}"
     return f"{value:,.2f}"
+
+
+def _fmt_places(value, unit: str, places: int) -> str:
+    """A value with exactly `places` decimal places in its unit's form."""
+    if unit == "rate":
+        return f"{value * 100:.{places}f}%"
+    if unit == "gbp":
+        sign, value = ("-", -value) if value < 0 else ("", value)
+        return f"{sign}£{value:,.{places}f}"
+    if unit == "seconds":
+        total = float(f"{value:.{places}f}")
+        minutes = int(total // 60)
+        seconds = total - 60 * minutes
+        width = 2 + (places + 1 if places else 0)
+        return f"{minutes} min {seconds:0{width}.{places}f} s" if minutes else f"{seconds:.{places}f} s"
+    return f"{value:,.{places}f}"
+
+
+def shown_number(value, unit: str, places: int) -> float:
+    """The number a reader sees when `value` is printed with `places` places (a rate as a fraction)."""
+    if unit == "rate":
+        return float(f"{value * 100:.{places}f}") / 100
+    return float(f"{value:.{places}f}")
 
 
 def fmt_change(delta, unit: str, short: bool = False) -> str:
@@ -139,7 +169,8 @@ def action_status_text(status: str | None) -> str:
 
 
 # Strategy-target verdicts: words first.
-TARGET_STATUS = {"met": "✓ Met", "not met": "✗ Not met", "not yet known": "… Not yet known"}
+TARGET_STATUS = {"met": "✓ Met", "not met": "✗ Not met", "not yet known": "… Not yet known",
+                 "data problem": "⚠ Data problem (see Data quality)"}
 
 
 def on_course_text(on_course, certainty: str | None = None) -> str:
@@ -175,3 +206,20 @@ def interval_text(low, high) -> str:
     if is_missing(low) or is_missing(high):
         return "–"
     return f"{fmt_pct(low)} to {fmt_pct(high)}"
+
+
+# ================================================================ figures of the same name (issue 10 item 8)
+def kpi_label(kpi, dimension: str | None = None) -> str:
+    """A KPI's name with its base where the catalogue gives one, so figures of the
+    same name say why they differ: 'Digital take-up (all contacts)', and by age
+    band 'Digital take-up (contacts that record an age)'. `kpi` is a catalogue or
+    scorecard row (name, base, breakdown_bases)."""
+    name = kpi["name"]
+    base = kpi.get("base") if hasattr(kpi, "get") else None
+    if dimension:
+        try:
+            by = json.loads(kpi.get("breakdown_bases") or "{}")
+        except (TypeError, ValueError):
+            by = {}
+        base = by.get(dimension, base)
+    return f"{name} ({base})" if isinstance(base, str) and base else name

@@ -7,10 +7,9 @@ the actual line is solid blue with markers, the target a dashed grey step line.
 
 from __future__ import annotations
 
-from html import escape
-
 from dashboard.charts import PALETTE, TARGET_COLOUR
 from dashboard.formatting import fmt_value, is_missing
+from pipelines.safe_text import html_text as escape
 
 
 def _scale(values: list[float], lo: float, hi: float, size: float, pad: float) -> list[float]:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.contract import Source
-from pipelines.landing import RawFile, discover
+from pipelines.landing import RawFile, discover, still_a_plain_file
 from pipelines.readers import (
     ANSWERS_TABLE,
     REJECTS_TABLE,
@@ -33,7 +33,16 @@ from pipelines.readers import (
 from pipelines.reference import Reference
 from pipelines.settings import CONTRACT_FILE, VALIDATION_CHUNK_ROWS
 from pipelines.typing_sql import TYPED_TABLE, build_typed_table_sql
-from pipelines.validation import CheckResult, Suite, SuiteError, frame_sql, load_suite, run_checks
+from pipelines.validation import (
+    Check,
+    CheckResult,
+    Suite,
+    SuiteError,
+    check_parameters,
+    frame_sql,
+    load_suite,
+    run_checks,
+)
 from pipelines.warehouse import land_table
 
 # Bump when reading or typing changes meaning: every file is then re-read.
@@ -54,9 +63,11 @@ class SourceReport:
     rows_loaded: int = 0
     rows_quarantined: int = 0
     rows_flagged: int = 0
-    skipped_files: list[str] = field(default_factory=list)
+    skipped_files: dict[str, str] = field(default_factory=dict)  # name -> why it was not read
     refused: list[dict] = field(default_factory=list)
     suite_error: str | None = None
+    # critical checks that could not run on the data: {check, error, files held back}
+    checks_not_run: list[dict] = field(default_factory=list)
     seconds: float = 0.0
     seconds_validating: float = 0.0
     checks: dict = field(default_factory=dict)  # check name -> aggregate for check_runs
@@ -66,6 +77,14 @@ class SourceReport:
     @property
     def files_processed(self) -> int:
         return self.files_new + self.files_changed
+
+    def problems(self) -> list[str]:
+        """What kept this source's checks from being applied, as the operator should read it."""
+        out = [self.suite_error] if self.suite_error else []
+        out += [f"the critical check {c['check']!r} could not run ({c['error']}): {len(c['files'])} file(s) held "
+                f"back ({', '.join(c['files'][:3])}{', ...' if len(c['files']) > 3 else ''})"
+                for c in self.checks_not_run]
+        return out
 
 
 def source_fingerprint(source: Source, suite: Suite, parameters: dict) -> str:
@@ -89,18 +108,23 @@ def ingest_source(con: duckdb.DuckDBPyConnection, source: Source, raw_dir: Path,
     known_stats = {name: (size, mtime_ns, sha) for name, size, mtime_ns, sha in con.execute(
         "SELECT file_name, size_bytes, mtime_ns, sha256 FROM file_stats WHERE source = ?", [source.name]).fetchall()}
     files, report.skipped_files = discover(raw_dir, source.name, known_stats)
+    report.skipped_files = dict(report.skipped_files)
     if not dry_run and only_files is None:
         _remember_file_stats(con, source, files)
     if only_files is not None:
         files = [f for f in files if f.name in only_files]
     report.files_seen = len(files)
+    parameters = ref.suite_parameters
     try:
         suite = load_suite(source.name)
+        check_parameters(suite, set(parameters) | {RUN_STARTED_AT})
     except SuiteError as e:
         report.suite_error = str(e)
-        log(f"  {source.name}: expectation suite unusable, source skipped this run: {e}")
+    except Exception as e:  # noqa: BLE001 - whatever is wrong with one suite costs only its source
+        report.suite_error = f"{suite_path_of(source)}: cannot be used ({type(e).__name__}: {e})"[:1000]
+    if report.suite_error:
+        log(f"  {source.name}: expectation suite unusable, source skipped this run: {report.suite_error}")
         return report
-    parameters = ref.suite_parameters
     fingerprint = source_fingerprint(source, suite, parameters)
     # "Now", for checks that a record is not dated in the future. Not part of the
     # fingerprint (it changes every run); an outcome it decides is never cached.
@@ -134,8 +158,18 @@ def ingest_source(con: duckdb.DuckDBPyConnection, source: Source, raw_dir: Path,
     if chunk:
         _process_chunk(con, source, suite, chunk, parameters, fingerprint, run_id, report, dry_run)
 
+    for f in todo:  # listed, then gone or changed before it could be read: not processed this run
+        if f.name in report.skipped_files:
+            if f.name in known:
+                report.files_changed -= 1
+            else:
+                report.files_new -= 1
+
     if only_files is None and not dry_run:
-        present = {f.name for f in files}
+        # A file listed but not read this run (it changed, or could not be opened)
+        # keeps its rows; one that is gone, or is now a link or a folder, does not.
+        present = {f.name for f in files} | {n for n in report.skipped_files
+                                              if n in known and still_a_plain_file(raw_dir / source.name / n)}
         removed = sorted(set(known) - present)
         if removed:
             report.files_removed = len(removed)
@@ -149,6 +183,12 @@ def ingest_source(con: duckdb.DuckDBPyConnection, source: Source, raw_dir: Path,
         _run_frame_checks(con, source, suite, parameters, run_id, report)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def suite_path_of(source: Source) -> str:
+    from pipelines.validation import suite_path
+
+    return str(suite_path(source.name))
 
 
 def _aggregate(report: SourceReport, r: CheckResult) -> dict:
@@ -211,10 +251,15 @@ def _forget_files(con, source: Source, names: list[str]) -> None:
 def _process_chunk(con, source: Source, suite: Suite, files: list[RawFile], parameters: dict,
                    fingerprint: str, run_id: str, report: SourceReport, dry_run: bool) -> None:
     create_staging_tables(con, source)
-    landed, refused = land_files(con, source, [f.path for f in files], _question_ids(parameters))
+    landed, refused, gone = land_files(con, source, files, _question_ids(parameters))
+    if gone:  # vanished or changed since the landing zone was listed: read on a later run
+        report.skipped_files.update(gone)
+        files = [f for f in files if f.name not in gone]
+        if not files:
+            return
     rows_read: dict[str, int] = {name: lf.rows_read for name, lf in landed.items()}
 
-    con.execute(build_typed_table_sql(source))
+    con.execute(build_typed_table_sql(source, [n for n, lf in landed.items() if lf.has_control_bytes]))
     started = time.perf_counter()
     # Files whose bytes and suite are unchanged since they were last validated
     # (a --full-refresh re-reads them) take the recorded outcome: GX runs on the rest.
@@ -238,22 +283,93 @@ def _process_chunk(con, source: Source, suite: Suite, files: list[RawFile], para
         if frame.empty:
             continue
         gx_results: list = []
-        results += run_checks(suite.checks_for(frame_name), frame, parameters,
-                              sensitive_columns=source.pseudonymised_columns, suite_name=source.name,
-                              docs=gx_results)
+        results += _run_checks_safely(suite.checks_for(frame_name), frame, parameters,
+                                      sensitive_columns=source.pseudonymised_columns, suite_name=source.name,
+                                      docs=gx_results)
         report.docs += [(source.name, f"{label} {frame_name}" if frame_name != "rows" else label, r)
                         for r in gx_results]
     report.seconds_validating += time.perf_counter() - started
 
-    rid_file = frames["rows"]["_file"]
-    rid_row = frames["rows"]["_row"]
     quarantined: list[pd.DataFrame] = []
     flagged: list[pd.DataFrame] = []
+    _act_on_results(source, results, frames, report, refused, quarantined, flagged)
+
+    if not dry_run:
+        validated = [by_name[n] for n in landed if n not in cached]
+        _store_outcomes(con, source, validated, fingerprint, results, frames, refused, run_id)
+    if cached:
+        _apply_cached_outcomes(con, source, suite, fingerprint, cached, report, refused, quarantined, flagged)
+
+    q = (pd.concat(quarantined, ignore_index=True) if quarantined
+         else pd.DataFrame({"_rid": pd.Series(dtype="int64"), "check_name": pd.Series(dtype="str"),
+                            "severity": pd.Series(dtype="str"), "reason": pd.Series(dtype="str"),
+                            "masked_column": pd.Series(dtype="str")}))
+    fl = (pd.concat(flagged, ignore_index=True) if flagged
+          else pd.DataFrame({"_rid": pd.Series(dtype="int64"), "check_name": pd.Series(dtype="str"),
+                             "severity": pd.Series(dtype="str")}))
+    if dry_run:
+        _summarise_dry_run(con, source, files, refused, q, fl, rows_read, report)
+        return
+    _commit_chunk(con, source, files, landed, refused, q, fl, rows_read, fingerprint, run_id, report)
+
+
+def _run_checks_safely(checks: list[Check], frame: pd.DataFrame, parameters: dict, **kw) -> list[CheckResult]:
+    """run_checks, where a failure of the whole validation is every check's error."""
+    try:
+        return run_checks(checks, frame, parameters, **kw)
+    except Exception as e:  # noqa: BLE001 - Great Expectations raises many types
+        message = str(e).strip().splitlines()[0][:300] if str(e).strip() else type(e).__name__
+        return [CheckResult(c, success=False, error=f"{type(e).__name__}: {message}") for c in checks]
+
+
+# What a check that cannot run must never do is let the data it guards through.
+_PERSONAL_DATA_SHAPES = (
+    (r"[0-9a-f]{16,}", "[pseudonymised id removed]"),
+    (r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+", "[e-mail removed]"),
+    (r"\+?[0-9][0-9 -]{6,}[0-9]", "[number removed]"),
+)
+
+
+def _plain_error(error: str) -> str:
+    """A check's error as published: Great Expectations may quote a value it
+    choked on, so anything shaped like a pseudonym, e-mail or phone number goes."""
+    import re
+
+    for pattern, replacement in _PERSONAL_DATA_SHAPES:
+        error = re.sub(pattern, replacement, error)
+    return error[:300]
+
+
+def _act_on_results(source: Source, results: list[CheckResult], frames: dict[str, pd.DataFrame],
+                    report: SourceReport, refused: dict[str, str], quarantined: list[pd.DataFrame],
+                    flagged: list[pd.DataFrame]) -> None:
+    """Turn check results into refusals, quarantined rows and flags.
+
+    This is where every check's outcome is acted on, whichever engine ran it
+    (Great Expectations on pandas today, SQL later), so the fail-safe rule lives
+    here once: a critical check that could not run (CheckResult.error) refuses
+    every file of the frame it was to check, with the reason. A warning or info
+    check that could not run is reported and publishes nothing less."""
+    rid_file = frames["rows"]["_file"]
+    rid_row = frames["rows"]["_row"]
     for r in results:
         agg = _aggregate(report, r)
         agg["rows_checked"] += r.element_count
         if r.error:
-            agg["error"] = r.error
+            agg["error"] = _plain_error(r.error)
+            if r.check.severity != "critical":
+                continue
+            frame = frames.get(r.check.frame)
+            if frame is None or frame.empty:
+                continue
+            guarded = (frame["_file"] if "_file" in frame else frame["_rid"].map(rid_file)).dropna().unique()
+            reason = (f"held back: the critical check {r.check.name!r} could not run ({agg['error']}); "
+                      f"nothing from this file is published until expectations/{source.name}.json is mended")
+            for name in sorted(guarded):
+                refused.setdefault(name, reason)
+            agg["files_failed"].update(guarded)
+            report.checks_not_run.append({"check": r.check.name, "error": agg["error"],
+                                          "files": sorted(str(g) for g in guarded)})
             continue
         if r.failing_rids is None or len(r.failing_rids) == 0:
             if not r.success:  # an aggregate check failed: counted, no rows to point at
@@ -274,24 +390,6 @@ def _process_chunk(con, source: Source, suite: Suite, files: list[RawFile], para
                 "masked_column": r.check.column if r.check.personal_data else None}))
         else:
             flagged.append(pd.DataFrame({"_rid": rids, "check_name": r.check.name, "severity": r.check.severity}))
-
-    if not dry_run:
-        validated = [by_name[n] for n in landed if n not in cached]
-        _store_outcomes(con, source, validated, fingerprint, results, frames, refused, run_id)
-    if cached:
-        _apply_cached_outcomes(con, source, suite, fingerprint, cached, report, refused, quarantined, flagged)
-
-    q = (pd.concat(quarantined, ignore_index=True) if quarantined
-         else pd.DataFrame({"_rid": pd.Series(dtype="int64"), "check_name": pd.Series(dtype="str"),
-                            "severity": pd.Series(dtype="str"), "reason": pd.Series(dtype="str"),
-                            "masked_column": pd.Series(dtype="str")}))
-    fl = (pd.concat(flagged, ignore_index=True) if flagged
-          else pd.DataFrame({"_rid": pd.Series(dtype="int64"), "check_name": pd.Series(dtype="str"),
-                             "severity": pd.Series(dtype="str")}))
-    if dry_run:
-        _summarise_dry_run(con, source, files, refused, q, fl, rows_read, report)
-        return
-    _commit_chunk(con, source, files, landed, refused, q, fl, rows_read, fingerprint, run_id, report)
 
 
 # ------------------------------------------------------------ validation cache
@@ -539,5 +637,9 @@ def record_check_runs(con, run_id: str, report: SourceReport) -> None:
             for name, a in report.checks.items()]
     if rows:
         con.executemany("INSERT INTO check_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    if report.suite_error:
-        con.execute("INSERT INTO suite_errors VALUES (?, ?, ?)", [run_id, report.source, report.suite_error])
+    for message in report.problems():
+        con.execute("INSERT INTO suite_errors VALUES (?, ?, ?)", [run_id, report.source, message])
+    con.execute("DELETE FROM skipped_files WHERE source = ?", [report.source])
+    if report.skipped_files:
+        con.executemany("INSERT INTO skipped_files VALUES (?, ?, ?, ?)",
+                        [(report.source, name, reason, run_id) for name, reason in report.skipped_files.items()])

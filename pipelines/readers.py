@@ -16,6 +16,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +26,8 @@ import numpy as np
 import pandas as pd
 
 from pipelines.contract import Source
+from pipelines.landing import NotADelivery, RawFile, fd_path, open_plain_file
+from pipelines.xlsx_bounds import workbook_problem
 
 XLSX_MAGIC = b"PK\x03\x04"
 
@@ -46,6 +50,9 @@ class LandedFile:
     max_row: int = 0            # highest file row number used (row ids are offset by it)
     unknown_columns: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # a NUL or another control byte after the header: only then are its records
+    # checked one by one for them (typing_sql), which costs time on every value
+    has_control_bytes: bool = False
 
 
 def sql_str(value: str) -> str:
@@ -74,7 +81,8 @@ def _map_header(source: Source, header: list[str], question_ids: set[str], file_
         if n == "":
             continue
         if n in seen:
-            raise FileRefused(f"the column {n!r} appears twice in the header")
+            named = repr(n) if _looks_like_a_column_name(n) else f"in position {i + 1}"
+            raise FileRefused(f"the column {named} appears twice in the header")
         seen[n] = i
     known = {n: seen[n] for n in source.column_names if n in seen}
     missing = [c for c in source.required_columns if c not in seen]
@@ -84,18 +92,31 @@ def _map_header(source: Source, header: list[str], question_ids: set[str], file_
             hint = " (the header looks delimited by ';', tab or '|': the contract requires commas)"
         else:
             # A renamed column shows as one missing and one unknown: name both.
-            strangers = [header[i].strip()[:40] for n, i in seen.items()
+            # Only names shaped like column names are quoted: a header row that is
+            # really a record (or another kind of file) is content, never repeated.
+            strangers = [header[i].strip() for n, i in seen.items()
                          if n not in source.column_names and n not in question_ids]
+            quoted = [s for s in strangers if _looks_like_a_column_name(s)]
+            others = len(strangers) - len(quoted)
             if strangers:
-                hint = (" (the file has column(s) the contract does not name: "
-                        f"{', '.join(repr(s) for s in strangers[:5])}{', ...' if len(strangers) > 5 else ''})")
+                named = [repr(s) for s in quoted[:5]] + (["..."] if len(quoted) > 5 else [])
+                if others:
+                    named.append(f"{others} more that do not look like column names (not shown)")
+                hint = f" (the file has column(s) the contract does not name: {', '.join(named)})"
         raise FileRefused(f"missing required column(s): {', '.join(missing)}{hint}")
     questions = {n: i for n, i in seen.items() if source.question_columns and n in question_ids}
     unknown = [header[i].strip() for n, i in seen.items() if n not in known and n not in questions]
     return known, questions, unknown
 
 
-def sniff_format(path: Path) -> str:
+_COLUMN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_ .-]{0,39}")
+
+
+def _looks_like_a_column_name(name: str) -> bool:
+    return bool(_COLUMN_NAME.fullmatch(name.strip()))
+
+
+def sniff_format(path: Path | str) -> str:
     with open(path, "rb") as f:
         return "xlsx" if f.read(4) == XLSX_MAGIC else "csv"
 
@@ -111,22 +132,34 @@ def row_id(seq: int, row: int) -> int:
 @dataclass
 class _Pending:
     seq: int
-    path: Path
+    path: Path          # the delivery's name in the landing zone
+    open_path: str      # the open file itself (landing.fd_path): what every reader reads
     header: list[str]
     known: dict[str, int]
     questions: dict[str, int]
     landed: LandedFile
 
 
-def land_files(con: duckdb.DuckDBPyConnection, source: Source, paths: list[Path], question_ids: set[str]
-               ) -> tuple[dict[str, LandedFile], dict[str, str]]:
-    """Append files' records to the staging tables: (landed files, refused file -> reason).
+# Files read by one read_csv call (each is held open until it is read).
+MAX_GROUP_FILES = 200
 
+
+def land_files(con: duckdb.DuckDBPyConnection, source: Source, files: list[RawFile], question_ids: set[str]
+               ) -> tuple[dict[str, LandedFile], dict[str, str], dict[str, str]]:
+    """Append files' records to the staging tables: (landed files, refused file -> reason,
+    skipped file -> reason). A file is skipped, not refused, when it vanished or changed
+    since the landing zone was listed: it is read on a later run.
+
+    Each file is opened once, without following links, and checked to be the plain
+    file that was listed (size and modification time); the readers then read that
+    open file (never its name, so a name holding `*` or `[` is not a glob pattern).
     Consecutive CSV files with the same header are read by one `read_csv` call:
     daily extracts come in thousands, and one call per file costs more than the reading."""
     landed: dict[str, LandedFile] = {}
     refused: dict[str, str] = {}
+    skipped: dict[str, str] = {}
     group: list[_Pending] = []
+    open_fds: list[int] = []
 
     def flush() -> None:
         if group:
@@ -135,36 +168,54 @@ def land_files(con: duckdb.DuckDBPyConnection, source: Source, paths: list[Path]
                 if p.path.name not in refused:
                     landed[p.path.name] = p.landed
             group.clear()
+        while open_fds:
+            os.close(open_fds.pop())
 
-    for seq, path in enumerate(paths):
-        lf = LandedFile(source.name, path.name)
-        try:
-            if path.stat().st_size == 0:
-                raise FileRefused("the file is empty (no header row)")
-            fmt = sniff_format(path)
-            if fmt not in source.formats:
-                raise FileRefused(f"{source.name} extracts must be {' or '.join(source.formats).upper()}; "
-                                  f"this file is {fmt.upper()}")
-            if fmt == "xlsx":
-                header, records = _read_xlsx(path, source)
-                known, questions, lf.unknown_columns = _map_header(source, header, question_ids, path.name)
-                flush()
-                _land_records(con, source, path.name, records, known, questions, seq, lf)
-                landed[path.name] = lf
+    try:
+        for seq, raw_file in enumerate(files):
+            path = raw_file.path
+            lf = LandedFile(source.name, path.name)
+            try:
+                fd = open_plain_file(path, expect=(raw_file.size_bytes, raw_file.mtime_ns))
+            except NotADelivery as e:
+                skipped[path.name] = str(e)
                 continue
-            header = _read_csv_header(path)
-            known, questions, lf.unknown_columns = _map_header(source, header, question_ids, path.name)
-        except FileRefused as e:
-            refused[path.name] = str(e)
-            continue
-        if group and group[0].header != header:
-            flush()
-        group.append(_Pending(seq, path, header, known, questions, lf))
-    flush()
+            open_fds.append(fd)
+            opened = fd_path(fd)
+            try:
+                if raw_file.size_bytes == 0:
+                    raise FileRefused("the file is empty (no header row)")
+                fmt = sniff_format(opened)
+                if fmt not in source.formats:
+                    raise FileRefused(f"{source.name} extracts must be {' or '.join(source.formats).upper()}; "
+                                      f"this file is {fmt.upper()}")
+                if fmt == "xlsx":
+                    header, records = _read_xlsx(opened, source)
+                    known, questions, lf.unknown_columns = _map_header(source, header, question_ids, path.name)
+                    flush()
+                    _land_records(con, source, path.name, records, known, questions, seq, lf)
+                    landed[path.name] = lf
+                    continue
+                header = _read_csv_header(opened)
+                known, questions, lf.unknown_columns = _map_header(source, header, question_ids, path.name)
+            except FileRefused as e:
+                refused[path.name] = str(e)
+                if not group:
+                    flush()
+                continue
+            if group and (group[0].header != header or len(group) >= MAX_GROUP_FILES):
+                fd = open_fds.pop()  # keep this one open for the next group
+                flush()
+                open_fds.append(fd)
+            group.append(_Pending(seq, path, opened, header, known, questions, lf))
+        flush()
+    finally:
+        for fd in open_fds:
+            os.close(fd)
     for lf in landed.values():
         if lf.rows_read == 0:
             lf.notes.append("the file has a header but no data rows")
-    return landed, refused
+    return landed, refused, skipped
 
 
 # ------------------------------------------------------------------ CSV
@@ -174,27 +225,72 @@ MAX_HEADER_BYTES = 1_000_000
 # Bytes no text extract holds (C0 controls other than tab, CR, LF; and DEL).
 _CONTROL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])
 BINARY_SAMPLE_BYTES = 65_536
+BINARY = "the file is binary, not CSV text"
+# Signatures of compressed and binary formats sometimes sent under a .csv name.
+_BINARY_SIGNATURES = (b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"7z\xbc\xaf\x27\x1c", b"\x89PNG", b"\xff\xd8\xff",
+                      b"GIF8", b"%PDF", b"\xd0\xcf\x11\xe0")
+UTF16 = ("the file is UTF-16 text (as some Windows tools save \"Unicode\" text); extracts must be UTF-8: "
+         "re-export it as UTF-8 CSV")
+CR_ONLY = ("the lines end with a carriage return only (CR, as old Mac software writes them), not LF or CRLF: "
+           "re-export the file with standard line ends")
+
+
+def _text_problem(sample: bytes) -> str | None:
+    """Why the file is not UTF-8 text at all, judged on its first bytes, or None.
+
+    One rule for control bytes: a file whose first 64 KB are dense with them
+    (more than 1 in 1,000) is not text; a stray one, a NUL included, wherever
+    it is in the file, costs only the record holding it (typing_sql quarantines
+    it). UTF-16 and UTF-32 are named as such: they are text, in the wrong encoding."""
+    if not sample:
+        return None
+    if sample.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")) or _looks_utf32(sample):
+        return UTF16.replace("UTF-16", "UTF-32")
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(sample):
+        return UTF16
+    if sample.startswith(_BINARY_SIGNATURES):
+        return BINARY
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    if controls > max(2, len(sample) // 1000):
+        return BINARY
+    return None
+
+
+def _looks_utf16(sample: bytes) -> bool:
+    """UTF-16 without a byte-order mark: ASCII text with a NUL beside every character."""
+    pairs = len(sample) // 2
+    if pairs < 4:
+        return False
+    even, odd = sample[0:pairs * 2:2], sample[1:pairs * 2:2]
+    return max(even.count(0), odd.count(0)) > 0.4 * pairs and min(even.count(0), odd.count(0)) < 0.05 * pairs
+
+
+def _looks_utf32(sample: bytes) -> bool:
+    """UTF-32 without a byte-order mark: three NULs beside every ASCII character."""
+    quads = len(sample) // 4
+    if quads < 4:
+        return False
+    nuls = [sample[i:quads * 4:4].count(0) for i in range(4)]
+    return sorted(nuls)[1] > 0.9 * quads and min(nuls) < 0.05 * quads
 
 
 def _looks_binary(sample: bytes) -> bool:
-    """A zip, gzip, image or random bytes: NULs, or control bytes text never has.
-    (A Windows-1252 file is text: its odd bytes are above 127, and only the
-    records holding them are quarantined.)"""
-    if not sample:
-        return False
-    if b"\x00" in sample:
-        return True
-    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
-    return controls > max(2, len(sample) // 1000)
+    return _text_problem(sample) is not None
 
 
-def _read_csv_header(path: Path) -> list[str]:
+def _read_csv_header(path: Path | str) -> list[str]:
     with open(path, "rb") as f:
         sample = f.read(BINARY_SAMPLE_BYTES)
         f.seek(0)
         first = f.readline(MAX_HEADER_BYTES)
-    if _looks_binary(sample):
-        raise FileRefused("the file is binary, not CSV text")
+    problem = _text_problem(sample)
+    if problem:
+        raise FileRefused(problem)
+    line = first.rstrip(b"\n")
+    if line.endswith(b"\r"):
+        line = line[:-1]
+    if b"\r" in line:
+        raise FileRefused(CR_ONLY)
     if len(first) >= MAX_HEADER_BYTES and not first.endswith(b"\n"):
         raise FileRefused(f"the first line is over {MAX_HEADER_BYTES:,} bytes long, so it is not a header row "
                           "(is this a CSV extract with one record a line?)")
@@ -207,19 +303,19 @@ def _read_csv_header(path: Path) -> list[str]:
         raise FileRefused("the first line is empty: no header row")
     try:
         return next(csv.reader(io.StringIO(text)))
-    except (csv.Error, StopIteration) as e:
-        raise FileRefused(f"the header cannot be read as CSV ({e})") from None
+    except (csv.Error, StopIteration):
+        raise FileRefused("the header row cannot be read as CSV (a quote in it is out of place)") from None
 
 
 def _land_csv_group(con, source: Source, group: list[_Pending], refused: dict[str, str]) -> None:
     """Read files sharing one header with a single read_csv; if DuckDB cannot read
     the group, read its files one by one so only the unreadable one is refused.
-    A file with a quote left open is read again a line at a time (see below).
+    A file with a quote left open is read again record by record (see below).
 
     Every file's records are then reconciled with its lines: DuckDB 2.0, reading
     five or more files in one call, neither reports a quote left open nor keeps
     the records after it (tests/test_hostile_inputs.py). A file whose records do
-    not account for its lines is read again alone, and a line at a time if it
+    not account for its lines is read again alone, and record by record if it
     then shows an open quote or a rejected record spanning lines."""
     try:
         broken_quotes = _read_csv_group(con, source, group)
@@ -236,39 +332,46 @@ def _land_csv_group(con, source: Source, group: list[_Pending], refused: dict[st
         group = [p for p in group if p.path.name not in refused]
     for p in group:
         name = p.path.name
+        lines, p.landed.has_control_bytes = _scan_data_lines(p.open_path)
         if name in broken_quotes:
-            _reland_line_by_line(con, source, p)
+            _reland_record_by_record(con, source, p)
             continue
-        lines = _count_data_lines(p.path)
         if lines <= p.landed.rows_read:
             continue
         if len(group) > 1:
             _forget_landed(con, p)
             try:
                 if _read_csv_group(con, source, [p]):
-                    _reland_line_by_line(con, source, p)
+                    _reland_record_by_record(con, source, p)
                     continue
             except FileRefused as e:
                 refused[name] = str(e)
                 continue
         if p.landed.rows_rejected and lines > p.landed.rows_read:
-            _reland_line_by_line(con, source, p)
+            _reland_record_by_record(con, source, p)
         # else: quoted fields holding line breaks, which DuckDB read correctly
 
 
-def _count_data_lines(path: Path) -> int:
-    """Lines after the header that hold something (an upper bound on records)."""
+def _count_data_lines(path: Path | str) -> int:
+    return _scan_data_lines(path)[0]
+
+
+def _scan_data_lines(path: Path | str) -> tuple[int, bool]:
+    """Lines after the header that hold something (an upper bound on records), and
+    whether any control byte (a NUL included) is among them: one pass in C."""
     n = blank = 0
+    controls = False
     last = b"\n"
     with open(path, "rb") as f:
         f.readline(MAX_HEADER_BYTES)
         while chunk := f.read(1 << 20):
             n += chunk.count(b"\n")
             blank += chunk.count(b"\n\n") + chunk.count(b"\n\r\n")
+            controls = controls or len(chunk.translate(None, _CONTROL_BYTES)) != len(chunk)
             last = chunk[-1:]
     if last != b"\n":
         n += 1
-    return n - blank
+    return n - blank, controls
 
 
 def _forget_landed(con, p: _Pending) -> None:
@@ -284,7 +387,7 @@ def _read_csv_group(con, source: Source, group: list[_Pending]) -> set[str]:
     first = group[0]
     n_cols = len(first.header)
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n_cols)) + "}"
-    paths = "[" + ", ".join(sql_str(str(p.path)) for p in group) + "]"
+    paths = "[" + ", ".join(sql_str(p.open_path) for p in group) + "]"
     con.execute("DROP TABLE IF EXISTS _rej; DROP TABLE IF EXISTS _rej_scan; DROP TABLE IF EXISTS _file_raw")
     try:
         # Materialise everything first: DuckDB only checks what a query reads,
@@ -297,8 +400,8 @@ def _read_csv_group(con, source: Source, group: list[_Pending]) -> set[str]:
                 strict_mode = true, encoding = 'utf-8', max_line_size = 10000000)
         """)
     except duckdb.Error as e:
-        raise FileRefused(f"the file cannot be read as CSV: {str(e).splitlines()[0][:300]}") from None
-    by_path = {str(p.path): p for p in group}
+        raise FileRefused(f"the file cannot be read as CSV ({_plain_reader_error(e)})") from None
+    by_path = {p.open_path: p for p in group}
     seq_of = pd.DataFrame({"_path": list(by_path), "_name": [p.path.name for p in group],  # noqa: F841
                            "_seq": [p.seq for p in group]})
     rejects = con.execute("""
@@ -347,13 +450,23 @@ def _read_csv_group(con, source: Source, group: list[_Pending]) -> set[str]:
         if error_type == "UNQUOTED VALUE" or "quote" in (msg or "").lower():
             broken_quotes.add(p.path.name)
         reason = _reject_reason(error_type, msg)
-        if rec == p.landed.max_row and _ends_without_newline(p.path):
+        if rec == p.landed.max_row and _ends_without_newline(p.open_path):
             reason = PARTIAL_LAST_LINE
         con.execute(f"INSERT INTO {REJECTS_TABLE} VALUES (?, ?, ?, ?, ?)",
-                    [p.path.name, rec, error_type, reason, _cut(raw_text, p.path, line_at)])
+                    [p.path.name, rec, error_type, reason, _cut(raw_text, p.open_path, line_at)])
     con.execute("DROP TABLE IF EXISTS _rej; DROP TABLE IF EXISTS _rej_scan; DROP TABLE IF EXISTS _file_raw; "
                 "DROP TABLE IF EXISTS _numbered")
     return broken_quotes
+
+
+def _plain_reader_error(error: Exception) -> str:
+    """DuckDB's first line about a file it cannot read, without any of the file's
+    content: a refusal reason never quotes what the file holds."""
+    first = str(error).splitlines()[0] if str(error).strip() else type(error).__name__
+    first = first.split("Original Line")[0]
+    first = re.sub(r'"[^"]*"|\'[^\']*\'', "...", first)
+    first = re.sub(r"/proc/self/fd/\d+|/dev/fd/\d+", "the file", first)
+    return first.strip().rstrip(":").strip()[:200]
 
 
 PARTIAL_LAST_LINE = ("the last line is cut short and has no line end: the file was probably still being "
@@ -361,7 +474,7 @@ PARTIAL_LAST_LINE = ("the last line is cut short and has no line end: the file w
 KEEP_RAW_CHARS = 10_000
 
 
-def _cut(text: str | None, path: Path | None = None, line_at: int | None = None) -> str | None:
+def _cut(text: str | None, path: Path | str | None = None, line_at: int | None = None) -> str | None:
     """A rejected line is kept for the analyst, but not a 5 MB one whole.
     DuckDB hands over at most KEEP_RAW_CHARS of a line: its full length is then
     measured in the file, so the note says how much was left out."""
@@ -387,7 +500,7 @@ def _cut(text: str | None, path: Path | None = None, line_at: int | None = None)
     return text[:KEEP_RAW_CHARS] + f" [... cut: {length:,} characters in all]"
 
 
-def _ends_without_newline(path: Path) -> bool:
+def _ends_without_newline(path: Path | str) -> bool:
     with open(path, "rb") as f:
         f.seek(0, 2)
         if f.tell() == 0:
@@ -396,46 +509,89 @@ def _ends_without_newline(path: Path) -> bool:
         return f.read(1) not in (b"\n", b"\r")
 
 
-def _reland_line_by_line(con, source: Source, p: _Pending) -> None:
+# A quoted field may hold line breaks (a comment typed over several lines), but
+# a quote still open after this many lines is a quote that was never closed.
+MAX_RECORD_LINES = 1_000
+
+
+def _reland_record_by_record(con, source: Source, p: _Pending) -> None:
     """A quote left open makes a CSV reader run on to the end of the file (or the
-    next quote), swallowing the records after it. These extracts hold one record
-    a line, so such a file is read again a line at a time: only the line with the
-    open quote is rejected, and every other line is kept."""
+    next quote), swallowing the records after it. Such a file is read again here,
+    one record at a time: a record is a line, or the lines a quoted field spans
+    (its quotes balance within MAX_RECORD_LINES lines and it splits into the
+    header's fields). A line whose quote never closes is rejected alone and
+    reading carries on at the next line, so quoted line breaks elsewhere in the
+    file, and every other record, are kept. Records are numbered in order."""
     name, n_cols = p.path.name, len(p.header)
     _forget_landed(con, p)
-    lines = p.path.read_bytes().split(b"\n")
+    with open(p.open_path, "rb") as f:
+        f.readline(MAX_HEADER_BYTES)  # the header, read already
+        lines = f.read().split(b"\n")
     if lines and lines[-1] == b"":
         lines.pop()
-    partial = _ends_without_newline(p.path)
+    lines = [line.rstrip(b"\r") for line in lines]
+    partial = _ends_without_newline(p.open_path)
     records: list[tuple[int, list]] = []
     rejects: list[list] = []
-    for row, raw in enumerate(lines[1:], start=1):
-        raw = raw.rstrip(b"\r")
-        if not raw.strip():
+    i = row = 0
+    while i < len(lines):
+        if not lines[i].strip():
+            i += 1
             continue
+        row += 1
+        end, quotes = i, lines[i].count(b'"')
+        while quotes % 2 and end + 1 < len(lines) and end - i < MAX_RECORD_LINES:
+            end += 1
+            quotes += lines[end].count(b'"')
+        last = end == len(lines) - 1
+        if quotes % 2:  # never closed: this line alone is rejected
+            rejects.append(_line_reject(name, row, lines[i], "UNQUOTED VALUE", partial and i == len(lines) - 1))
+            i += 1
+            continue
+        raw = b"\n".join(lines[i:end + 1])
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            rejects.append([name, row, "INVALID ENCODING", _reject_reason("INVALID ENCODING", ""),
-                            _cut(raw.decode("latin-1"))])
+            rejects.append(_line_reject(name, row, raw, "INVALID ENCODING", False))
+            i = end + 1
             continue
-        try:
-            fields = next(csv.reader([text], strict=True))
-        except csv.Error:
-            rejects.append([name, row, "UNQUOTED VALUE", _reject_reason("UNQUOTED VALUE", ""), _cut(text)])
+        parsed = _split_record(text)
+        if parsed is None or len(parsed) != n_cols:
+            if end > i:  # the lines joined are not one record: the first line's quote is the stray one
+                rejects.append(_line_reject(name, row, lines[i], "UNQUOTED VALUE", False))
+                i += 1
+                continue
+            kind = ("UNQUOTED VALUE" if parsed is None else
+                    "MISSING COLUMNS" if len(parsed) < n_cols else "TOO MANY COLUMNS")
+            rejects.append(_line_reject(name, row, raw, kind, partial and last))
+            i = end + 1
             continue
-        if len(fields) != n_cols:
-            kind = "MISSING COLUMNS" if len(fields) < n_cols else "TOO MANY COLUMNS"
-            reason = PARTIAL_LAST_LINE if partial and row == len(lines) - 1 else _reject_reason(kind, "")
-            rejects.append([name, row, kind, reason, _cut(text)])
-            continue
-        records.append((row, fields))
+        records.append((row, parsed))
+        i = end + 1
     p.landed.rows_read = len(records) + len(rejects)
     p.landed.rows_rejected = len(rejects)
-    p.landed.max_row = max([r for r, _ in records] + [r[1] for r in rejects] + [0])
+    p.landed.max_row = row
     _land_text_records(con, source, name, records, p.known, p.questions, p.seq)
     if rejects:
         con.executemany(f"INSERT INTO {REJECTS_TABLE} VALUES (?, ?, ?, ?, ?)", rejects)
+
+
+def _split_record(text: str) -> list[str] | None:
+    """The fields of one CSV record (it may hold quoted line breaks), or None."""
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error:
+        return None
+    return rows[0] if len(rows) == 1 else None
+
+
+def _line_reject(name: str, row: int, raw: bytes, kind: str, partial: bool) -> list:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    reason = PARTIAL_LAST_LINE if partial else _reject_reason(kind, "")
+    return [name, row, kind, reason, _cut(text)]
 
 
 def _land_text_records(con, source: Source, file_name: str, records: list[tuple[int, list]],
@@ -466,14 +622,18 @@ def _reject_reason(error_type: str, message: str) -> str:
 
 
 # ------------------------------------------------------------------ XLSX
-def _read_xlsx(path: Path, source: Source) -> tuple[list[str], list[tuple[int, list]]]:
+def _read_xlsx(path: Path | str, source: Source) -> tuple[list[str], list[tuple[int, list]]]:
     from python_calamine import CalamineWorkbook
 
+    with open(path, "rb") as f:
+        problem = workbook_problem(f, os.fstat(f.fileno()).st_size)
+    if problem:
+        raise FileRefused(problem)
     try:
         sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
         rows = sheet.to_python(skip_empty_area=False)
     except Exception as e:  # calamine raises several types for corrupt workbooks
-        raise FileRefused(f"the workbook cannot be read: {e}") from None
+        raise FileRefused(f"the workbook cannot be read ({_plain_reader_error(e)})") from None
     if not rows:
         raise FileRefused("the first sheet is empty (no header row)")
     header = ["" if v is None else str(v) for v in rows[0]]
@@ -523,3 +683,4 @@ def _land_records(con, source: Source, file_name: str, records: list[tuple[int, 
         con.execute(f"INSERT INTO {ANSWERS_TABLE} SELECT * FROM answers WHERE answer IS NOT NULL")
     landed.rows_read = len(records)
     landed.max_row = records[-1][0] if records else 0
+    landed.has_control_bytes = True  # a cell may carry one escaped (_x0000_): workbooks are small, check them all

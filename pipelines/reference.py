@@ -8,6 +8,7 @@ Expectations suites as parameters, and publishes the ones the dashboard needs.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -101,6 +102,9 @@ class Reference:
             "sites": sorted(self.csv("sites").site),
             "question_ids": sorted(questions.question_id),
             "question_answers": [f"{q}|{a}" for q, a in answer_pairs],
+            # the KPI catalogue, for owners' commentary (expectations/kpi_commentary.json)
+            "kpi_ids": sorted(k["id"] for k in self.catalogue["kpis"]),
+            "wave_kpi_ids": sorted(k["id"] for k in self.catalogue["kpis"] if k["cadence"] == "wave"),
         }
 
     @cached_property
@@ -127,6 +131,9 @@ class Reference:
                 "cadence": k["cadence"],
                 "valid_min": _bound(k["valid_range"][0]),
                 "valid_max": _bound(k["valid_range"][1]),
+                "display_decimals": int(self.catalogue["status_rule"]["decimals"][k["unit"]]),
+                "display_max_decimals": int(self.catalogue["status_rule"]["decimals"][k["unit"]])
+                                        + int(self.catalogue["status_rule"]["most_extra_decimals"]),
                 "polarity": k["polarity"],
                 "target_status": k.get("target_status") if targets else None,
                 "amber_band": float(k["amber_band"]) if targets else None,
@@ -137,6 +144,11 @@ class Reference:
                 "baseline_source": base.get("source"),
                 "owner": k.get("owner"),
                 "source": k.get("source"),
+                "sources": list(k["sources"]),
+                # what the figure is a share of, where figures of the same name differ
+                # (e.g. digital take-up of all contacts, of contacts that record an age)
+                "base": str(k["base"]) if k.get("base") else None,
+                "breakdown_bases": json.dumps({str(d): str(b) for d, b in (k.get("breakdown_bases") or {}).items()}),
             })
         return pd.DataFrame(rows)
 
@@ -161,6 +173,12 @@ class Reference:
         df["valid_to"] = pd.to_datetime(df["valid_to"]).dt.date
         return df
 
+    def status_rule_table(self) -> pd.DataFrame:
+        """The catalogue's rule for printing a figure beside its status (one row)."""
+        rule = self.catalogue["status_rule"]
+        return pd.DataFrame([{"statement": " ".join(str(rule["statement"]).split()),
+                              "most_extra_decimals": int(rule["most_extra_decimals"])}])
+
     def outcomes_table(self) -> pd.DataFrame:
         return pd.DataFrame(self.catalogue["outcomes"]).rename(columns={"id": "outcome"})
 
@@ -173,8 +191,23 @@ class Reference:
             df[col] = pd.to_datetime(df[col]).dt.date
         return df
 
+    def check_events(self) -> None:
+        """events.csv's rebase_kpis names monthly KPIs of the catalogue (or `all`): SPC
+        limits may be recalculated from such an event (fct_kpi_spc). A typo would
+        silently never rebase, so it fails the run, naming the event."""
+        monthly = {k["id"] for k in self.catalogue["kpis"] if k["cadence"] == "monthly"}
+        events = self.csv("events")
+        if "rebase_kpis" not in events.columns:
+            raise ReferenceError(f"{self.directory / 'events.csv'}: no rebase_kpis column")
+        for e in events.itertuples():
+            for kpi in filter(None, (k.strip() for k in e.rebase_kpis.split("|"))):
+                if kpi != "all" and kpi not in monthly:
+                    raise ReferenceError(f"{self.directory / 'events.csv'}: event {e.label!r} rebases {kpi!r}, "
+                                         "which is not a monthly KPI of the catalogue")
+
     # ---- into the warehouse
     def load_into(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.check_events()
         for stem, table in CSV_TABLES.items():
             df = self.csv(stem)  # noqa: F841 - read by DuckDB's replacement scan
             con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM df")
@@ -201,21 +234,25 @@ class Reference:
         targets = self.kpi_targets_table()  # noqa: F841
         outcomes = self.outcomes_table()  # noqa: F841
         strategy = self.strategy_table()  # noqa: F841
+        status_rule = self.status_rule_table()  # noqa: F841
         con.execute("CREATE OR REPLACE TABLE ref_kpis AS SELECT * FROM kpis")
         con.execute("CREATE OR REPLACE TABLE ref_kpi_targets AS SELECT * FROM targets")
         con.execute("CREATE OR REPLACE TABLE ref_outcomes AS SELECT * FROM outcomes")
         con.execute("CREATE OR REPLACE TABLE ref_strategy AS SELECT * FROM strategy")
+        con.execute("CREATE OR REPLACE TABLE ref_status_rule AS SELECT * FROM status_rule")
 
 
 def _check_catalogue(cat: dict, path: Path) -> None:
     """Fail early, naming the KPI, rather than publish a half-labelled dashboard."""
     if not isinstance(cat, dict) or "kpis" not in cat or "outcomes" not in cat:
         raise ReferenceError(f"{path}: expected top-level 'outcomes' and 'kpis'")
+    _check_status_rule(cat.get("status_rule"), path)
     outcome_ids = {o["id"] for o in cat["outcomes"]}
     seen = set()
     for k in cat["kpis"]:
         kid = k.get("id", "?")
-        for name in ("id", "name", "outcome", "definition", "unit", "kind", "cadence", "valid_range", "polarity"):
+        for name in ("id", "name", "outcome", "definition", "unit", "kind", "cadence", "valid_range", "polarity",
+                     "sources"):
             if name not in k:
                 raise ReferenceError(f"{path}: KPI {kid} has no {name}")
         if kid in seen:
@@ -232,11 +269,26 @@ def _check_catalogue(cat: dict, path: Path) -> None:
         if k["cadence"] not in KPI_CADENCES:
             raise ReferenceError(f"{path}: KPI {kid} has unknown cadence {k['cadence']!r}")
         _check_valid_range(k["valid_range"], kid, k["unit"], path)
+        _check_sources(k["sources"], kid, path)
         if k.get("targets"):
             if k["polarity"] == "none":
                 raise ReferenceError(f"{path}: KPI {kid} has targets but polarity none")
             if "amber_band" not in k:
                 raise ReferenceError(f"{path}: KPI {kid} has targets but no amber_band")
+
+
+def _check_status_rule(rule, path: Path) -> None:
+    """The rule for printing figures beside statuses: a statement, places for every unit."""
+    if not isinstance(rule, dict) or not str(rule.get("statement") or "").strip():
+        raise ReferenceError(f"{path}: expected a status_rule with a statement")
+    decimals = rule.get("decimals")
+    if not isinstance(decimals, dict) or set(decimals) != KPI_UNITS or not all(
+            isinstance(v, int) and 0 <= v <= 6 for v in decimals.values()):
+        raise ReferenceError(f"{path}: status_rule.decimals must give 0-6 places for each unit "
+                             f"({', '.join(sorted(KPI_UNITS))})")
+    extra = rule.get("most_extra_decimals")
+    if not isinstance(extra, int) or not 1 <= extra <= 9:
+        raise ReferenceError(f"{path}: status_rule.most_extra_decimals must be a whole number from 1 to 9")
 
 
 def _bound(value) -> float | None:
@@ -252,3 +304,19 @@ def _check_valid_range(rng, kid: str, unit: str, path: Path) -> None:
         raise ReferenceError(f"{path}: KPI {kid} valid_range lowest {low} is above highest {high}")
     if unit == "rate" and (low is None or high is None or low < 0 or high > 1):
         raise ReferenceError(f"{path}: KPI {kid} is a rate: its valid_range must lie within [0, 1]")
+
+
+def _check_sources(sources, kid: str, path: Path) -> None:
+    """The landing-zone sources (data contract s2) a KPI is computed from: a month in
+    which any of them is incomplete makes the KPI's figure provisional."""
+    from pipelines.contract import load_sources
+
+    known = set(load_sources())
+    if not isinstance(sources, list) or not sources or not all(isinstance(s, str) for s in sources):
+        raise ReferenceError(f"{path}: KPI {kid} sources must be a non-empty list of source names")
+    unknown = [s for s in sources if s not in known]
+    if unknown:
+        raise ReferenceError(f"{path}: KPI {kid} has unknown source(s) {', '.join(unknown)} "
+                             f"(sources are {', '.join(sorted(known))})")
+    if len(set(sources)) != len(sources):
+        raise ReferenceError(f"{path}: KPI {kid} lists a source twice")

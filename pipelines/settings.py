@@ -25,3 +25,14 @@ DUCKDB_MEMORY_LIMIT = os.environ.get("CX_DUCKDB_MEMORY_LIMIT", "2GB")
 
 # How many published runs to keep under MARTS/runs/ (current plus fallbacks).
 KEEP_PUBLISHED_RUNS = 3
+
+# An .xlsx is a zip of XML: a few kilobytes can unpack to gigabytes, or claim a
+# sheet of billions of cells that the reader would allocate. A workbook beyond
+# these bounds is refused with the reason before it is unpacked.
+XLSX_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("CX_XLSX_MAX_UNCOMPRESSED_BYTES", str(256 * 1024 * 1024)))
+XLSX_MAX_ROWS = int(os.environ.get("CX_XLSX_MAX_ROWS", "500000"))
+XLSX_MAX_CELLS = int(os.environ.get("CX_XLSX_MAX_CELLS", "5000000"))
+
+# A run that would remove more than this share of a source's files (two or more),
+# or all of them, stops before publishing unless --allow-removals is given.
+MAX_REMOVED_SHARE = float(os.environ.get("CX_MAX_REMOVED_SHARE", "0.25"))

@@ -69,12 +69,34 @@ def cast_expression(col: str, col_type: str) -> tuple[str, str]:
     return typed, error
 
 
-def build_typed_table_sql(source: Source) -> str:
-    """SQL creating TYPED_TABLE from RAW_TABLE: typed columns plus `_errors`."""
+# C0 controls other than tab, LF and CR, and DEL: no text extract holds them.
+CONTROL_RE = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+
+
+def control_character_error(col: str, only: str = "") -> str:
+    """One rule wherever the byte is in the file: a NUL or another control
+    character in a field quarantines its record (readers.py refuses a file only
+    when control bytes are dense in its first 64 KB: then it is not text).
+    `only` narrows the search to the files the reader saw a control byte in."""
+    return (f"CASE WHEN {only}strpos(\"{col}\", chr(0)) > 0 THEN "
+            f"'{col} holds a NUL byte (a control character no text extract has)' "
+            f"WHEN {only}regexp_matches(\"{col}\", '{CONTROL_RE}') THEN "
+            f"'{col} holds a control character no text extract has' END")
+
+
+def build_typed_table_sql(source: Source, control_byte_files: list[str] | None = None) -> str:
+    """SQL creating TYPED_TABLE from RAW_TABLE: typed columns plus `_errors`.
+
+    `control_byte_files`: the files in which the reader found a control byte;
+    only their values are searched for one (None: every file's)."""
     typed_cols, errors = [], []
+    only = ("" if control_byte_files is None else
+            "_file IN (" + ", ".join("'" + n.replace("'", "''") + "'" for n in control_byte_files) + ") AND ")
     for c in source.columns:
         typed, error = cast_expression(c.name, c.type)
         typed_cols.append(f"{typed} AS \"{c.name}\"")
+        if control_byte_files is None or control_byte_files:
+            errors.append(control_character_error(c.name, only))
         if error != "NULL":
             errors.append(error)
     # A header repeated inside the file is a common export fault: say so.

@@ -33,6 +33,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -41,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines import settings
+from pipelines.safe_text import html_text
 
 SEVERITIES = ("critical", "warning", "info")
 ACTIONS = ("refuse_file", "quarantine_rows", "flag")
@@ -110,7 +112,12 @@ def load_suite(source: str, directory: Path | None = None) -> Suite:
     path = suite_path(source, directory)
     if not path.exists():
         raise SuiteError(f"{path}: no expectation suite for source {source!r}")
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise SuiteError(f"{path}: not UTF-8 text (byte {e.start + 1} is not UTF-8): save the file as UTF-8") from None
+    except OSError as e:
+        raise SuiteError(f"{path}: cannot be read ({e.strerror})") from None
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as e:
@@ -123,6 +130,8 @@ def load_suite(source: str, directory: Path | None = None) -> Suite:
         if not isinstance(exp, dict) or "type" not in exp:
             raise SuiteError(f"{where}: has no 'type'")
         meta = exp.get("meta") or {}
+        if not isinstance(meta, dict) or not isinstance(exp.get("kwargs", {}), dict):
+            raise SuiteError(f"{where} ({exp['type']}): 'meta' and 'kwargs' must be objects")
         severity = exp.get("severity", "critical")
         if severity not in SEVERITIES:
             raise SuiteError(f"{where} ({exp['type']}): severity must be one of {', '.join(SEVERITIES)}, not {severity!r}")
@@ -142,11 +151,80 @@ def load_suite(source: str, directory: Path | None = None) -> Suite:
                                  "loaded, so it can only be a warning or info")
         config = {"type": exp["type"], "kwargs": exp.get("kwargs", {})}
         _check_buildable(config, where)
-        checks.append(Check(i, meta.get("name") or _default_name(config),
-                            meta.get("description") or _default_name(config),
-                            severity, on_failure, frame, config, bool(meta.get("personal_data", False))))
+        check = Check(i, meta.get("name") or _default_name(config), meta.get("description") or _default_name(config),
+                      severity, on_failure, frame, config, bool(meta.get("personal_data", False)))
+        if severity == "critical":
+            _check_runnable(check, frame_columns(source, frame), f"{where} ({check.name})")
+        checks.append(check)
     fingerprint = hashlib.sha256(text.encode()).hexdigest()[:16]
     return Suite(source, path, checks, fingerprint)
+
+
+# Columns of the frames a critical check can look at (ingest.py builds them).
+ROW_COLUMNS = ("_file", "_row", "_rid")
+ANSWER_COLUMNS = ("_rid", "question_id", "answer", "question_answer")
+
+
+def frame_columns(source: str, frame: str) -> tuple[str, ...] | None:
+    """The columns of a frame, or None when only running its SQL would tell."""
+    from pipelines.contract import load_sources
+
+    if frame == "answers":
+        return ANSWER_COLUMNS
+    if frame == "rows" and source in load_sources():
+        return (*load_sources()[source].column_names, *ROW_COLUMNS)
+    return None
+
+
+def _check_runnable(check: Check, columns: tuple[str, ...] | None, where: str) -> None:
+    """A critical check guards what is published: one that could not run would
+    let data through, so what can be known before any data is read is checked
+    here (its columns exist, its regular expressions compile, its row_condition
+    parses and names real columns). What only the data can show (a condition
+    that cannot compare a timestamp with a number) is caught when it runs, and
+    then holds back the files it guards (ingest._act_on_results)."""
+    kw = check.config["kwargs"]
+    if columns is not None:
+        named = [kw.get(k) for k in ("column", "column_A", "column_B")] + list(kw.get("column_list") or [])
+        unknown = [c for c in named if isinstance(c, str) and c not in columns]
+        if unknown:
+            raise SuiteError(f"{where}: names column(s) {', '.join(repr(c) for c in unknown)} that the source does "
+                             f"not have (its columns: {', '.join(c for c in columns if not c.startswith('_'))})")
+    patterns = [kw.get("regex")] + list(kw.get("regex_list") or [])
+    for pattern in patterns:
+        if isinstance(pattern, str):
+            try:
+                re.compile(pattern)
+            except re.error as e:
+                raise SuiteError(f"{where}: the regular expression {pattern!r} is invalid ({e})") from None
+    condition = kw.get("row_condition")
+    if isinstance(condition, str) and columns is not None and kw.get("condition_parser", "pandas") == "pandas":
+        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+        try:
+            empty.query(condition, parser="pandas")
+        except Exception as e:  # pandas raises SyntaxError, UndefinedVariableError, TypeError, ...
+            raise SuiteError(f"{where}: the row_condition {condition!r} cannot be used "
+                             f"({type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''})") from None
+
+
+def check_parameters(suite: Suite, available: set[str]) -> None:
+    """Every {"$PARAMETER": name} a suite uses must be one the pipeline provides:
+    Great Expectations stops the whole validation on an unknown one."""
+    for check in suite.checks:
+        for name in _parameters_in(check.config["kwargs"]):
+            if name not in available:
+                raise SuiteError(f"{suite.path}: expectation {check.index + 1} ({check.name}): unknown parameter "
+                                 f"$PARAMETER {name!r} (available: {', '.join(sorted(available))})")
+
+
+def _parameters_in(value) -> list[str]:
+    if isinstance(value, dict):
+        if set(value) == {"$PARAMETER"}:
+            return [str(value["$PARAMETER"])]
+        return [n for v in value.values() for n in _parameters_in(v)]
+    if isinstance(value, list):
+        return [n for v in value for n in _parameters_in(v)]
+    return []
 
 
 def _check_buildable(config: dict, where: str) -> None:
@@ -253,7 +331,22 @@ def _trim_for_docs(result, checks: list[Check], sensitive_columns: tuple[str, ..
         if check.personal_data or check.column in sensitive_columns:
             for key in VALUE_LISTS:
                 r.pop(key, None)
+        # What is left holds values from the extract (a failing value, an observed
+        # value): GX's renderer writes some of them into the HTML as they are.
+        for key, value in r.items():
+            r[key] = _escaped(value)
     return result
+
+
+def _escaped(value):
+    """Every string in a result, HTML-escaped (Data Docs are opened in a browser)."""
+    if isinstance(value, str):
+        return html_text(value)
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_escaped(v) for v in value]
+    return value
 
 
 def frame_sql(frame: str, source: str, land: str, directory: Path | None = None) -> str:
@@ -279,7 +372,10 @@ def build_data_docs(out_dir: Path, suites: list[Suite], results: list[tuple[str,
     context = gx.get_context(mode="ephemeral")
     context.add_data_docs_site("cx", {
         "class_name": "SiteBuilder", "show_how_to_buttons": False,
-        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(out_dir)},
+        # GX wants an absolute base_directory when it has no project root: `make run`
+        # passes relative paths (--marts-dir data/marts).
+        "store_backend": {"class_name": "TupleFilesystemStoreBackend",
+                          "base_directory": str(Path(out_dir).resolve())},
         "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"}})
     for suite in suites:
         expectations = [dict(c.config, meta={"name": c.name, "description": c.description,

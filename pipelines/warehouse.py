@@ -9,6 +9,7 @@ same marts.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
@@ -60,6 +61,11 @@ CREATE TABLE IF NOT EXISTS source_runs (
 CREATE TABLE IF NOT EXISTS suite_errors (
     run_id VARCHAR, source VARCHAR, message VARCHAR
 );
+-- What the landing zone holds that is not read (links, folders, pipes, temporary
+-- names, files that vanished while read), as the last run of each source saw it.
+CREATE TABLE IF NOT EXISTS skipped_files (
+    source VARCHAR, file_name VARCHAR, reason VARCHAR, run_id VARCHAR
+);
 CREATE TABLE IF NOT EXISTS runs (
     run_id VARCHAR, mode VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP, status VARCHAR,
     files_seen BIGINT, files_new BIGINT, files_changed BIGINT, files_removed BIGINT,
@@ -101,8 +107,65 @@ def connect(state_dir: Path) -> duckdb.DuckDBPyConnection:
     tmp.mkdir(exist_ok=True)
     con = duckdb.connect(str(state_dir / WAREHOUSE_FILE))
     con.execute(f"SET threads = {DUCKDB_THREADS}; SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'; "
-                f"SET temp_directory = '{tmp}'; SET TimeZone = 'Europe/London'")
+                f"SET temp_directory = '{tmp}'; SET TimeZone = 'Europe/London'; "
+                # extracts are read through /proc/self/fd/N (readers.py): a path
+                # that names another file once the number is reused, so never cache by it
+                "SET cache_local_files = false")
     return con
+
+
+DAMAGED_SUFFIX = ".damaged"
+
+
+class WarehouseDamaged(Exception):
+    """The warehouse file cannot be read: it is set aside and rebuilt from RAW."""
+
+
+def looks_damaged(error: BaseException) -> bool:
+    """A DuckDB error that says the file itself is broken (not a query's fault).
+    Another process holding the file is not damage: that run must not rebuild."""
+    if not isinstance(error, duckdb.Error):
+        return False
+    text = str(error)
+    if "lock" in text.lower():
+        return False
+    if isinstance(error, duckdb.SerializationException):
+        return True  # the catalogue cannot be read back
+    return any(s in text for s in ("not a valid DuckDB database", "Could not read enough bytes", "Corrupt",
+                                   "corrupt", "checksum", "Checksum"))
+
+
+def open_checked(state_dir: Path) -> duckdb.DuckDBPyConnection:
+    """Connect, create what is missing, and read the tables a run starts from:
+    raises WarehouseDamaged (with DuckDB's words) when the file cannot be used."""
+    con = None
+    try:
+        con = connect(state_dir)
+        ensure_schema(con)
+        for table in ("ingest_files", "file_stats", "runs", "validation_cache"):
+            con.execute(f"SELECT * FROM {table}").fetchall()
+        for source in load_sources().values():
+            con.execute(f"SELECT count(*) FROM {land_table(source.name)}").fetchall()
+        return con
+    except duckdb.Error as e:
+        if con is not None:
+            con.close()
+        if not looks_damaged(e):
+            raise
+        raise WarehouseDamaged(str(e).splitlines()[0][:300]) from e
+
+
+def set_aside(state_dir: Path) -> Path:
+    """Move a damaged warehouse (and its write-ahead log) out of the way, keeping
+    the latest one for a look; the next connect starts an empty warehouse."""
+    path = state_dir / WAREHOUSE_FILE
+    kept = state_dir / (WAREHOUSE_FILE + DAMAGED_SUFFIX)
+    if path.exists():
+        os.replace(path, kept)
+    wal = state_dir / (WAREHOUSE_FILE + ".wal")
+    if wal.exists():
+        os.replace(wal, state_dir / (WAREHOUSE_FILE + ".wal" + DAMAGED_SUFFIX))
+    return kept
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:

@@ -81,3 +81,14 @@ def assert_same_marts(a: Path, b: Path) -> None:
     assert sorted(left) == sorted(right)
     for name in left:
         pd.testing.assert_frame_equal(left[name], right[name], check_exact=False, rtol=1e-9, obj=name)
+
+
+def figure_as_shown(marts: Path, kpi_id: str, period: str, breakdown: str = "") -> str:
+    """A published figure as the dashboard prints it: the catalogue's status rule (enough
+    places to show its side of the target), or 'data problem' outside its valid range."""
+    from dashboard import status
+
+    info = mart(marts, "dim_kpi", "kpi_id = ?", [kpi_id]).iloc[0].to_dict()
+    row = mart(marts, "fct_kpi_timeline", "kpi_id = ? AND period = ? AND breakdown = ?",
+               [kpi_id, period, breakdown]).iloc[0].to_dict()
+    return status.shown_value(status.with_kpi(info, row))

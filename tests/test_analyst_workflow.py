@@ -39,9 +39,11 @@ def test_a_new_expectation_file_entry_catches_a_planted_fault(tmp_path, suites, 
         "severity": "critical",
         "meta": {"name": "call_shorter_than_4_hours", "description": "the call lasted more than 4 hours"}})
     (suites / "calls.json").write_text(json.dumps(doc, indent=2))
-    # ...no such column: validate says so plainly rather than crash
-    assert cli_main(["validate", "--raw-dir", str(raw), "--source", "calls"]) == 1
-    assert "CHECK FAILED TO RUN  call_shorter_than_4_hours" in capsys.readouterr().out
+    # ...no such column: validate says so plainly rather than crash, and since the check is
+    # critical (it would guard what is published) the suite is unusable until it is mended
+    assert cli_main(["validate", "--raw-dir", str(raw), "--source", "calls"]) == 2
+    out = capsys.readouterr().out
+    assert "UNUSABLE SUITE" in out and "call_shorter_than_4_hours" in out and "'offered_at_plus_4h'" in out
 
     # 2. so the analyst uses a rule on the existing column instead and re-validates
     doc["expectations"][-1] = {
@@ -74,7 +76,8 @@ def test_quarantine_list_and_export(tmp_path, capsys):
     assert run_pipeline(raw, marts, tmp_path / "state") == 0
     assert cli_main(["quarantine", "list", "--marts-dir", str(marts)]) == 0
     out = capsys.readouterr().out
-    assert "2 quarantined row(s) (open)" in out and "queue_known" in out and "calls_1.csv row 1" in out
+    assert "2 rows held back (open): one per source row, 2 failed checks among them" in out
+    assert "queue_known" in out and "calls_1.csv row 1" in out
     assert HASH_A not in out
     target = tmp_path / "q.csv"
     assert cli_main(["quarantine", "export", "--marts-dir", str(marts), "--out", str(target)]) == 0

@@ -9,8 +9,8 @@ from html.parser import HTMLParser
 import pytest
 
 from dashboard import board_pack, data
-from dashboard.formatting import fmt_value, period_label
-from tests.helpers import mart
+from dashboard.formatting import period_label
+from tests.helpers import figure_as_shown, mart
 from tests.pages import download_keys, open_page
 
 
@@ -61,10 +61,8 @@ def test_pack_is_self_contained_with_each_outcomes_kpis_for_the_month(marts_env,
                 continue
             # the month's figure, or the KPI's latest before it (its month is printed beside it)
             rows = published[(published["kpi_id"] == k.kpi_id) & (published["period"] <= period)]
-            expected = "–" if rows.empty else fmt_value(rows.sort_values("period")["value"].iloc[-1], k.unit)
-            month = rows[rows["period"] == period]
-            if len(month):
-                assert expected == fmt_value(month["value"].iloc[0], k.unit)
+            expected = "–" if rows.empty else figure_as_shown(marts_env, k.kpi_id,
+                                                               rows.sort_values("period")["period"].iloc[-1])
             assert section[k.kpi_id] == expected, (outcome, k.kpi_id)
     # the overview section: the headline KPIs
     assert set(values["overview"]) == set(cat[cat["headline"]]["kpi_id"])
@@ -72,7 +70,8 @@ def test_pack_is_self_contained_with_each_outcomes_kpis_for_the_month(marts_env,
     latest_wave = mart(marts_env, "kpi_values", "kpi_id = 'survey.staff_helpful_polite' AND breakdown = '' "
                        "AND value IS NOT NULL")
     wave = latest_wave[latest_wave["period"] <= period]
-    expected = fmt_value(wave.sort_values("period")["value"].iloc[-1], "rate") if len(wave) else "–"
+    expected = figure_as_shown(marts_env, "survey.staff_helpful_polite",
+                               wave.sort_values("period")["period"].iloc[-1]) if len(wave) else "–"
     assert values["outcome-3"]["survey.staff_helpful_polite"] == expected
     # survey figures: the significance test's words, no arrow for noise
     change = mart(marts_env, "fct_survey_change", "kpi_id = 'survey.txn_easy' AND breakdown = '' AND period <= ?",

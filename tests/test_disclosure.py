@@ -65,7 +65,12 @@ WAVE_TOTALS = {"fct_survey_weighting", "dim_survey_waves"}
 REFERENCE = {"dim_kpi", "dim_kpi_targets", "dim_survey_questions", "dim_wards"}
 # The latest whole-council figure of each KPI against its strategy target: checked against kpi_values.
 LATEST_FIGURES = {"fct_strategy_targets"}
+# Notes about a KPI's whole-council figure (owners' commentary, provisional flags): no figure of their own.
+FIGURE_NOTES = {"fct_kpi_commentary", "fct_kpi_provisional"}
 CONTROLLED_COLUMNS = {"ward_code", "age_band", "gender", "ethnicity", "disability"}
+# Marts drawn from kpi_values' published figures (SPC, figures outside their valid range): checked
+# to hold only figures kpi_values publishes, and no breakdown under disclosure control.
+FROM_PUBLISHED_FIGURES = {"fct_kpi_spc", "dim_spc_rebases", "dq_kpi_out_of_range"}
 
 
 def marts_of(marts: Path) -> dict[str, str]:
@@ -84,7 +89,8 @@ def breakdown_dimension(breakdown: pd.Series) -> pd.Series:
 # ------------------------------------------------------------------ checks (a list of problems, empty when fine)
 def unlisted_mart_problems(name: str, df: pd.DataFrame) -> list[str]:
     """A mart not listed must publish no figure for a small group."""
-    if name in KPI_MARTS | set(SURVEY_FIGURES) | set(COUNT_FIGURES) | WAVE_TOTALS | REFERENCE | LATEST_FIGURES:
+    if name in KPI_MARTS | set(SURVEY_FIGURES) | set(COUNT_FIGURES) | WAVE_TOTALS | REFERENCE | LATEST_FIGURES | FIGURE_NOTES \
+            | FROM_PUBLISHED_FIGURES:
         return []
     problems = [f"{name}: column {c} breaks figures down by a controlled dimension but the mart is not checked here"
                 for c in df.columns if c in CONTROLLED_COLUMNS]
@@ -241,6 +247,28 @@ def latest_figure_problems(kpi: pd.DataFrame, targets: pd.DataFrame) -> list[str
     return [f"fct_strategy_targets: shows {len(leak)} suppressed figure(s)"] if len(leak) else []
 
 
+def from_published_problems(name: str, df: pd.DataFrame, kpi: pd.DataFrame) -> list[str]:
+    """A mart drawn from published figures: no controlled breakdown (a survey figure: none at all,
+    so no mean or limit is taken over small groups), and each month's figure is one kpi_values
+    publishes (never a suppressed one)."""
+    problems = []
+    dim = breakdown_dimension(df["breakdown"])
+    survey = df["kpi_id"].str.startswith("survey.")
+    bad = df[dim.isin(ALWAYS_CONTROLLED) | (survey & dim.isin(SURVEY_CONTROLLED) & (df["breakdown"] != ""))]
+    if len(bad):
+        problems.append(f"{name}: {len(bad)} row(s) by a controlled breakdown (e.g. {bad.iloc[0]['breakdown']})")
+    if "period" in df.columns and "value" in df.columns:
+        shown = kpi[~kpi["suppressed"]][["kpi_id", "period", "breakdown", "value"]]
+        joined = df[["kpi_id", "period", "breakdown", "value"]].merge(
+            shown, on=["kpi_id", "period", "breakdown"], how="left", suffixes=("", "_published"))
+        differ = joined[joined["value_published"].isna() | ((joined["value"] - joined["value_published"]).abs() > 1e-9)]
+        if len(differ):
+            r = differ.iloc[0]
+            problems.append(f"{name}: {len(differ)} figure(s) kpi_values does not publish "
+                            f"(e.g. {r['kpi_id']} {r['period']} {r['breakdown']})")
+    return problems
+
+
 def all_problems(marts: Path) -> list[str]:
     paths = marts_of(marts)
     frames = {name: read(path) for name, path in paths.items()}
@@ -254,6 +282,8 @@ def all_problems(marts: Path) -> list[str]:
         if name in SURVEY_FIGURES:
             problems += survey_figure_problems(name, df)
             problems += sibling_problems(name, df)
+        if name in FROM_PUBLISHED_FIGURES:
+            problems += from_published_problems(name, df, frames["kpi_values"])
     problems += pool_problems(frames["kpi_values"], frames["fct_survey_gaps"])
     problems += latest_figure_problems(frames["kpi_values"], frames["fct_strategy_targets"])
     problems += consistency_problems(frames["kpi_values"], {n: frames[n] for n in

@@ -34,7 +34,8 @@ HEX_ID = re.compile(r"[0-9a-f]{16,}")
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")  # not pkg@1.19.1
 PHONE = re.compile(r"(?<![\d.])(?:\+44 ?|0)\d{2,4}[ -]?\d{3,4}[ -]?\d{3,4}(?![\d.])")  # not 3.0024549918167
 # Extract columns of free text (anything someone could type into the source system).
-FREE_TEXT = {"complaints": ["category"], "action_plan": ["title", "owner_role"]}
+FREE_TEXT = {"complaints": ["category"], "action_plan": ["title", "owner_role"],
+             "kpi_commentary": ["text", "owner_role"]}
 # Mart columns allowed to carry that free text, and why it is safe.
 REVIEWED_FREE_TEXT = {
     ("fct_complaints_monthly", "category"): "the case system's category picklist; contact details in it are "
@@ -45,6 +46,10 @@ REVIEWED_FREE_TEXT = {
                                               "(action_plan.json: owner_is_a_role)",
     ("fct_action_plan_history", "owner_role"): "the same",
     ("dim_kpi", "owner"): "the KPI catalogue's owner roles (data/reference), which match some owner_role values",
+    ("fct_kpi_commentary", "text"): "owners' commentary, published on purpose: a note with an e-mail address, phone "
+                                    "number, titled name, postcode, NI number or markup is quarantined "
+                                    "(kpi_commentary.json) and its text withheld from dq_quarantine",
+    ("fct_kpi_commentary", "owner_role"): "a role title (kpi_commentary.json: owner_is_a_role)",
 }
 
 
@@ -68,6 +73,10 @@ def raw_personal(demo_env) -> dict:
     planted = {f["value"] for f in json.loads((raw / "_demo_faults.json").read_text())
                if f["kind"].startswith(("person_name", "phone_number", "email"))}
     assert len(ids) > 1000 and planted >= {"John Smith", "07700 900030"}  # the scan has something to find
+    planted_commentary = {f["value"] for f in json.loads((raw / "_demo_faults.json").read_text())
+                          if f["source"] == "kpi_commentary" and f["kind"] != "commentary_correction"}
+    assert len(planted_commentary) >= 4  # an e-mail, a phone number, a resident's name, a name as owner
+    planted |= planted_commentary
     return {"ids": ids - planted, "planted": planted, "free": free}
 
 
@@ -106,6 +115,18 @@ def test_free_text_reaches_only_reviewed_mart_columns(demo_marts, raw_personal):
                 if set(values.unique()) & raw_personal["free"]}
     assert carrying - set(REVIEWED_FREE_TEXT) == set(), "a new mart column publishes free text: review it"
     assert ("fct_action_plan_latest", "owner_role") in carrying  # the scan does see free text
+
+
+def test_commentary_is_published_and_its_planted_breaches_are_not(demo_marts, raw_personal):
+    notes = duckdb.connect().execute(
+        f"SELECT * FROM read_parquet('{demo_marts / 'current' / 'fct_kpi_commentary.parquet'}')").df()
+    assert len(notes) >= 5  # the scan has commentary to look at
+    text = " ".join(notes["text"]) + " ".join(notes["owner_role"])
+    assert personal_data_in(text, raw_personal) == []
+    q = duckdb.connect().execute(
+        f"SELECT record FROM read_parquet('{demo_marts / 'current' / 'dq_quarantine.parquet'}') "
+        "WHERE source = 'kpi_commentary'").df()
+    assert len(q) >= 5 and all("[commentary withheld" in r for r in q["record"])
 
 
 def test_the_quarantine_mart_masks_what_it_keeps(demo_marts, raw_personal):
@@ -190,3 +211,21 @@ def test_the_download_path_neutralises_a_formula():
     assert cells == ['\'=HYPERLINK("http://example.com","x")', "'+SUM(A1)", "'@cmd", "'-2+3", "ordinary text",
                      "'-1.5"]
     assert components.to_csv_bytes(df) == safe_csv_bytes(df)
+
+
+@pytest.mark.parametrize("page", ["overview", "outcome_1", "outcome_2", "outcome_3"])
+def test_pages_showing_commentary_show_no_personal_data(demo_marts, raw_personal, page, monkeypatch):
+    """The pages that show owners' notes, for every month with a note: nothing the
+    scan knows as personal (planted e-mail, phone number, names) is on them."""
+    from dashboard.formatting import period_label
+    from tests.pages import open_page, texts
+
+    monkeypatch.setenv("CX_MARTS_DIR", str(demo_marts))
+    notes = duckdb.connect().execute(
+        f"SELECT DISTINCT period FROM read_parquet('{demo_marts / 'current' / 'fct_kpi_commentary.parquet'}') "
+        "WHERE period SIMILAR TO '[0-9]{4}-[0-9]{2}' ORDER BY period DESC LIMIT 2").fetchall()
+    assert notes
+    for (period,) in notes:
+        shown = texts(open_page(page.removesuffix(".py"), period=period_label(period)))
+        plain = re.sub(r"\\(.)", r"\1", shown)
+        assert personal_data_in(plain, raw_personal) == [], (page, period)

@@ -22,13 +22,13 @@ def test_page_shows_freshness_checks_quarantine_refusals_and_runs(marts_env):
     at = open_page()
     assert not at.exception
     assert [s.value for s in at.subheader] == ["Freshness by source", "Checks, as last run for each source",
-                                              "Quarantined rows by run", "Quarantined rows", "Refused files",
+                                              "Rows quarantined by each run", "Rows held back", "Refused files",
                                               "Run history"]
     labels = [e.label for e in at.expander]
     assert any("Telephony calls" in label and "failed" in label for label in labels)
     assert any("refused file(s)" in label for label in labels)
     run = data.current_run()
-    q = data.dq_quarantine(run)
+    q = data.dq_held_back(run)
     assert len(q) > 0 and not q["record"].str.contains(r"[0-9a-f]{16,}").any()
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dashboard.formatting import fmt_value, period_label
-from tests.helpers import kpi, mart
+from tests.helpers import figure_as_shown, kpi, mart
 from tests.pages import GONE, charts_without_data, dataframe_with, infos, metric, open_page, texts, thin_marts
 
 __all__ = ["thin_marts"]
@@ -22,8 +22,7 @@ def test_every_outcome_1_kpi_with_the_published_figures(marts_env):
                                                                    "Calls answered within 60 seconds"),
                          ("avg_speed_of_answer_s", "Average wait to be answered"),
                          ("online_completion_rate", "Online transactions completed")):
-        unit = cat.loc[cat["kpi_id"] == kpi_id, "unit"].iloc[0]
-        assert metric(at, name) == fmt_value(kpi(marts_env, kpi_id, period)["value"], unit), kpi_id
+        assert metric(at, name) == figure_as_shown(marts_env, kpi_id, period), kpi_id
     shown = texts(at)
     assert "Data as at" in shown and period_label(period) in shown
     # contacts by channel: the table behind the charts is the mart's, month by month
@@ -45,8 +44,7 @@ def test_every_outcome_1_kpi_with_the_published_figures(marts_env):
 def test_directorate_filter_narrows_the_figures(marts_env):
     period = latest(marts_env)
     at = open_page("outcome_1", directorate="Place")
-    assert metric(at, "Calls answered") == fmt_value(
-        kpi(marts_env, "call_answer_rate", period, "directorate=Place")["value"], "rate")
+    assert metric(at, "Calls answered") == figure_as_shown(marts_env, "call_answer_rate", period, "directorate=Place")
     place = kpi(marts_env, "contacts_total", period, "directorate=Place")["value"]
     assert place < kpi(marts_env, "contacts_total", period)["value"]
     assert metric(at, "Contacts, all channels") == fmt_value(place, "count")
@@ -61,12 +59,12 @@ def test_service_and_month_from_the_url(marts_env):
     at = open_page("outcome_1", period=period_label(period), service="Waste and recycling")
     assert at.sidebar.selectbox(key="period").value == period
     assert at.sidebar.selectbox(key="service").value == "waste"
-    assert metric(at, "Calls answered") == fmt_value(
-        kpi(marts_env, "call_answer_rate", period, "service=waste")["value"], "rate")
+    assert metric(at, "Calls answered") == figure_as_shown(marts_env, "call_answer_rate", period, "service=waste")
 
 
 def test_a_directorate_without_data_says_so(thin_marts, monkeypatch):
     monkeypatch.setenv("CX_MARTS_DIR", str(thin_marts))
     at = open_page("outcome_1", directorate=GONE)
     assert f"No contacts recorded for {GONE} directorate in this period." in infos(at)
-    assert "Not published at this level: the whole council is shown." in texts(at)
+    assert (f"Not broken down by directorate ({GONE} chosen): it is not published at this level, so the whole "
+            "council is shown.") in texts(at)

@@ -20,7 +20,7 @@ def test_overview_shows_each_outcome_with_headline_kpis(marts_env):
     at = app().run()
     assert not at.exception
     headers = [h.value for h in at.subheader]
-    assert [h[:9] for h in headers] == ["Outcome 1", "Outcome 2", "Outcome 3"]
+    assert [h[:9] for h in headers] == ["Outcome 1", "Outcome 2", "Outcome 3", "Since las"]
     labels = [m.label for m in at.metric]
     catalogue = data.kpi_catalogue(data.current_run())
     assert set(labels) == set(catalogue[catalogue["headline"]]["name"])

@@ -23,6 +23,7 @@ PAGES = {
     "complaints": "complaints",
     "voice-of-the-customer": "voice-of-the-customer",
     "kpi-catalogue": "kpi-catalogue",
+    "methodology": "methodology",
     "equality": "equality",
     "data-quality": "data-quality",
 }

@@ -10,13 +10,14 @@ import time
 import traceback
 from pathlib import Path
 
-from pipelines import models, warehouse, weighting
+from pipelines import held_back, models, warehouse, weighting
 from pipelines.contract import load_sources
 from pipelines.ingest import SourceReport, ingest_source, record_check_runs
 from pipelines.lock import PipelineLock, RunInProgress
 from pipelines.publish import clean_leftovers, publish, staging_area
 from pipelines.reference import Reference, ReferenceError
-from pipelines.settings import DEFAULT_MARTS_DIR, DEFAULT_RAW_DIR, DEFAULT_STATE_DIR
+from pipelines.removals import would_remove
+from pipelines.settings import DEFAULT_MARTS_DIR, DEFAULT_RAW_DIR, DEFAULT_STATE_DIR, MAX_REMOVED_SHARE
 from pipelines.validation import SuiteError, build_data_docs, load_suite
 
 EXIT_PUBLISHED = 0
@@ -33,12 +34,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
             "expectation suites in expectations/, keep the warehouse in STATE and publish the parquet "
             "marts and manifest.json to MARTS/current/ atomically. Exit 0 when published (rows may have "
             "been quarantined), 1 when nothing could be published (MARTS/current/ is left as it was), "
-            "75 when another run holds the lock."),
+            "75 when another run holds the lock. A run that would remove all of a source's files, or "
+            f"more than {MAX_REMOVED_SHARE:.0%} of them, stops with 1 before publishing unless "
+            "--allow-removals is given."),
     )
     add_dir_arguments(p)
     p.add_argument("--full-refresh", action="store_true",
                    help="forget what was processed and rebuild everything from every file under RAW")
     p.add_argument("--quiet", action="store_true", help="print only the summary line and errors")
+    p.add_argument("--allow-removals", action="store_true",
+                   help=("publish even though files have gone from RAW: all of a source's files, or more than "
+                         f"{MAX_REMOVED_SHARE * 100:.0f}%% of them (without it such a run stops and keeps the current "
+                         "marts: an empty or missing folder is more often a failed mount than a decision)"))
 
 
 def add_dir_arguments(p: argparse.ArgumentParser) -> None:
@@ -48,8 +55,13 @@ def add_dir_arguments(p: argparse.ArgumentParser) -> None:
                    help="warehouse, lock and run state (default: data/state)")
 
 
-def new_run_id() -> str:
-    return f"{dt.datetime.now():%Y%m%dT%H%M%S%f}-{secrets.token_hex(3)}"
+def new_run_id(now: dt.datetime | None = None) -> str:
+    """'20261202T015547.072480-1a2b3c': when the run started (sorts in time order, to the
+    microsecond) and a random tag. The dot keeps the time from running into its
+    microseconds: written as one run of digits, a run started at 01:55 held
+    '015547072480', which reads as a phone number to anyone scanning for personal data."""
+    now = now or dt.datetime.now()
+    return f"{now:%Y%m%dT%H%M%S}.{now:%f}-{secrets.token_hex(3)}"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -60,30 +72,43 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     try:
         with PipelineLock(state_dir):
-            return _run_locked(raw_dir, marts_dir, state_dir, args.full_refresh, log)
+            allow = getattr(args, "allow_removals", False)
+            try:
+                return _run_locked(raw_dir, marts_dir, state_dir, args.full_refresh, log, allow)
+            except warehouse.WarehouseDamaged as e:
+                # The warehouse mirrors RAW: set the broken file aside and build it again.
+                kept = warehouse.set_aside(state_dir)
+                print(f"warning: the warehouse {state_dir / warehouse.WAREHOUSE_FILE} is damaged ({e}); it was "
+                      f"moved to {kept.name} and is rebuilt from the landing zone now (every file is read again).",
+                      file=sys.stderr)
+                return _run_locked(raw_dir, marts_dir, state_dir, True, log, allow,
+                                   rebuilt={"reason": str(e), "moved_to": str(kept)})
     except RunInProgress as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_BUSY
 
 
-def _run_locked(raw_dir: Path, marts_dir: Path, state_dir: Path, full_refresh: bool, log) -> int:
+def _run_locked(raw_dir: Path, marts_dir: Path, state_dir: Path, full_refresh: bool, log,
+                allow_removals: bool = False, rebuilt: dict | None = None) -> int:
     started = time.perf_counter()
     started_at = dt.datetime.now()
     run_id = new_run_id()
-    mode = "full_refresh" if full_refresh else "incremental"
-    con = warehouse.connect(state_dir)
-    warehouse.ensure_schema(con)
+    mode = "rebuild" if rebuilt else "full_refresh" if full_refresh else "incremental"
+    con = warehouse.open_checked(state_dir)
     con.execute("INSERT INTO runs (run_id, mode, started_at, status) VALUES (?, ?, ?, 'running')",
                 [run_id, mode, started_at])
     log(f"Run {run_id} ({mode.replace('_', ' ')}): {raw_dir} -> {marts_dir}")
     reports: list[SourceReport] = []
+    removals = would_remove(con, raw_dir, marts_dir, list(load_sources()), warehouse_is_new=rebuilt is not None)
+    if removals and not allow_removals:
+        return _stop_for_removals(con, run_id, started, raw_dir, marts_dir, removals)
     try:
         ref = Reference()
         ref.load_into(con)
         if full_refresh:
             warehouse.reset(con)
         for source in load_sources().values():
-            report = ingest_source(con, source, raw_dir, ref, run_id, log=log)
+            report = _ingest_one(con, source, raw_dir, ref, run_id, log)
             record_check_runs(con, run_id, report)
             reports.append(report)
             log(_source_line(report))
@@ -105,15 +130,24 @@ def _run_locked(raw_dir: Path, marts_dir: Path, state_dir: Path, full_refresh: b
         docs = _data_docs(staging_area(marts_dir, run_id), reports, run_id, log)
         manifest = _manifest(con, run_id, mode, started_at, reports, totals, timings)
         manifest["data_docs"] = docs
-        final = publish(con, marts_dir, run_id, manifest)
+        manifest["removals_allowed"] = bool(allow_removals)
+        manifest["removals"] = [r.sentence(raw_dir) for r in removals]
+        manifest["warehouse_rebuilt"] = rebuilt
+        final = publish(con, marts_dir, run_id, manifest, log=print)
         con.execute("CHECKPOINT")
     except (ReferenceError, RuntimeError, OSError) as e:
         _fail(con, run_id, started, e)
+        con.close()
+        if rebuilt is None and warehouse.looks_damaged(e.__cause__ or e):
+            raise warehouse.WarehouseDamaged(str(e).splitlines()[0][:300]) from e
         print(f"error: the run failed and nothing was published ({e}). "
               f"{marts_dir / 'current'} is unchanged.", file=sys.stderr)
         return EXIT_FAILED
     except Exception as e:  # anything unforeseen: say so plainly, keep the details for the log
         _fail(con, run_id, started, e)
+        con.close()
+        if rebuilt is None and warehouse.looks_damaged(e):
+            raise warehouse.WarehouseDamaged(str(e).splitlines()[0][:300]) from e
         traceback.print_exc()
         print(f"error: the run failed unexpectedly and nothing was published ({type(e).__name__}: {e}). "
               f"{marts_dir / 'current'} is unchanged.", file=sys.stderr)
@@ -125,13 +159,53 @@ def _run_locked(raw_dir: Path, marts_dir: Path, state_dir: Path, full_refresh: b
         con.close()
     print(f"Published {final.name} in {time.perf_counter() - started:.1f} s: "
           f"{totals['files_new'] + totals['files_changed']} file(s) processed, {totals['files_refused']} refused, "
-          f"{totals['rows_loaded']:,} rows loaded, {totals['rows_quarantined']:,} quarantined.")
+          f"{totals['rows_loaded']:,} rows loaded. "
+          + held_back.sentence(manifest["held_back"], totals["rows_quarantined"]))
+    if rebuilt:
+        print(f"  the warehouse was rebuilt from the landing zone (it was damaged: {rebuilt['reason']}); "
+              f"the damaged file is kept as {rebuilt['moved_to']}")
+    for sentence in (r.sentence(raw_dir) for r in removals):
+        print(f"  removed with --allow-removals: {sentence}")
     for r in (x for rep in reports for x in rep.refused):
         print(f"  refused {r['source']}/{r['file']}: {r['reason']}")
     for rep in reports:
-        if rep.suite_error:
-            print(f"  suite not applied, {rep.source} files waiting: {rep.suite_error}")
+        for name, reason in rep.skipped_files.items():
+            print(f"  skipped {rep.source}/{name}: {reason}")
+    for rep in reports:
+        for problem in rep.problems():
+            # loud: on stderr too, where an operator's mail from cron looks
+            print(f"  WARNING: checks not applied, {rep.source} data held back: {problem}")
+            print(f"warning: {rep.source}: checks not applied, its data is held back: {problem}", file=sys.stderr)
     return EXIT_PUBLISHED
+
+
+def _ingest_one(con, source, raw_dir: Path, ref: Reference, run_id: str, log) -> SourceReport:
+    """One source's ingest; whatever goes wrong in it costs that source only.
+    Each chunk of files is its own transaction, so what was committed is whole."""
+    try:
+        return ingest_source(con, source, raw_dir, ref, run_id, log=log)
+    except Exception as e:  # noqa: BLE001 - the other sources still publish
+        if warehouse.looks_damaged(e):
+            raise
+        try:
+            con.execute("ROLLBACK")
+        except Exception:
+            pass  # no transaction was open
+        traceback.print_exc()
+        report = SourceReport(source.name)
+        report.suite_error = (f"the source could not be processed this run and its new files wait "
+                              f"({type(e).__name__}: {str(e).splitlines()[0][:300] if str(e) else ''})")
+        return report
+
+
+def _stop_for_removals(con, run_id: str, started: float, raw_dir: Path, marts_dir: Path, removals) -> int:
+    message = "; ".join(r.sentence(raw_dir) for r in removals)
+    _fail(con, run_id, started, RuntimeError(f"stopped before publishing: {message}"))
+    con.close()
+    print(f"error: stopped before reading anything: {message}. Nothing was published and "
+          f"{marts_dir / 'current'} is unchanged (the Board keeps its figures). If the files were taken away on "
+          "purpose, run again with --allow-removals.", file=sys.stderr)
+    return EXIT_FAILED
 
 
 def _data_docs(staging: Path, reports: list[SourceReport], run_id: str, log) -> str | None:
@@ -180,7 +254,9 @@ def _manifest(con, run_id: str, mode: str, started_at: dt.datetime, reports: lis
               totals: dict, timings: dict) -> dict:
     as_at = con.execute("SELECT max(latest_event) FROM marts.dq_freshness WHERE source IN ('calls', 'contacts')"
                         ).fetchone()[0]
-    open_q = con.execute("SELECT count(*) FROM marts.dq_quarantine WHERE status = 'open'").fetchone()[0]
+    held = held_back.summary(con)
+    # figures outside their KPI's valid range: data-quality failures, published with no status
+    out_of_range = con.execute("SELECT count(*) FROM marts.dq_kpi_out_of_range").fetchone()[0]
     latest_complete = con.execute(
         "SELECT max(period) FROM marts.dim_periods WHERE is_complete").fetchone()[0]
     return {
@@ -188,14 +264,23 @@ def _manifest(con, run_id: str, mode: str, started_at: dt.datetime, reports: lis
         "mode": mode,
         "started_at": started_at.isoformat(timespec="seconds"),
         "published_at": dt.datetime.now().isoformat(timespec="seconds"),
+        # the same instant without doubt about the server's clock zone (the pages' "last updated")
+        "published_at_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "timezone": "Europe/London",
         "data_as_at": as_at.isoformat(sep=" ", timespec="seconds") if as_at else None,
         "latest_complete_period": latest_complete,
         "totals": totals,
-        "rows_quarantined": {"this_run": totals["rows_quarantined"], "open": open_q},
+        # Rows held back (pipelines/held_back.py): distinct source rows, never failed checks.
+        "rows_quarantined": {"this_run": totals["rows_quarantined"], "open": held["rows"]},
+        "held_back": {**held, "quarantined_this_run": totals["rows_quarantined"]},
+        "kpi_values_out_of_range": out_of_range,
         "files_refused": [x for r in reports for x in r.refused],
-        "suite_errors": {r.source: r.suite_error for r in reports if r.suite_error},
-        "skipped_files": {r.source: r.skipped_files for r in reports if r.skipped_files},
+        # what kept a source's checks from being applied: its new files (or the
+        # files a critical check that could not run was to guard) are held back
+        "suite_errors": {r.source: "; ".join(r.problems()) for r in reports if r.problems()},
+        "checks_not_run": [{"source": r.source, **c} for r in reports for c in r.checks_not_run],
+        "skipped_files": {r.source: sorted(r.skipped_files) for r in reports if r.skipped_files},
+        "skipped": {r.source: dict(sorted(r.skipped_files.items())) for r in reports if r.skipped_files},
         "sources": {
             r.source: {
                 "files_seen": r.files_seen, "files_new": r.files_new, "files_changed": r.files_changed,

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from pipelines import warehouse
 from pipelines.contract import SOURCE_NAMES, load_sources
-from pipelines.ingest import ingest_source
+from pipelines.ingest import RUN_STARTED_AT, ingest_source
 from pipelines.reference import Reference, ReferenceError
 from pipelines.settings import DEFAULT_RAW_DIR
-from pipelines.validation import SuiteError, load_suite
+from pipelines.validation import SuiteError, check_parameters, load_suite
 
 EXIT_CLEAN, EXIT_FAILURES, EXIT_BAD_SUITE = 0, 1, 2
 
@@ -52,20 +52,22 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_BAD_SUITE
         sources, only_files, raw_dir = [source], {path.name}, path.parent.parent
 
-    bad_suites = []
-    for source in sources:
-        try:
-            load_suite(source)
-        except SuiteError as e:
-            bad_suites.append(str(e))
-    for message in bad_suites:
-        print(f"UNUSABLE SUITE  {message}")
     try:
         ref = Reference()
-        ref.suite_parameters  # noqa: B018 - reads and checks the reference tables
+        parameters = ref.suite_parameters
     except ReferenceError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_BAD_SUITE
+    bad_suites = []
+    for source in sources:
+        try:
+            check_parameters(load_suite(source), set(parameters) | {RUN_STARTED_AT})
+        except SuiteError as e:
+            bad_suites.append(str(e))
+        except Exception as e:  # noqa: BLE001 - whatever is wrong with a suite file, say it plainly
+            bad_suites.append(f"{source}: the expectation suite cannot be used ({type(e).__name__}: {e})")
+    for message in bad_suites:
+        print(f"UNUSABLE SUITE  {message}")
 
     # A scratch warehouse: validation must not touch the real one (or wait for it).
     with tempfile.TemporaryDirectory(prefix="cx-validate-") as scratch:
@@ -76,18 +78,24 @@ def run(args: argparse.Namespace) -> int:
             report = ingest_source(con, load_sources()[source], raw_dir, ref, "validate", log=lambda *a: None,
                                    only_files=only_files, dry_run=True)
             if report.suite_error:
+                if report.suite_error not in bad_suites:  # found only once the data was read
+                    print(f"UNUSABLE SUITE  {report.suite_error}")
+                    bad_suites.append(report.suite_error)
                 continue
-            failures += _print_report(report)
+            failures += _print_report(report, only_files)
         con.close()
     if bad_suites:
         return EXIT_BAD_SUITE
     return EXIT_FAILURES if failures else EXIT_CLEAN
 
 
-def _print_report(report) -> int:
+def _print_report(report, only_files: set[str] | None = None) -> int:
     print(f"{report.source}: {report.files_seen} file(s), {report.rows_read:,} rows checked "
           f"in {report.seconds:.1f} s ({report.seconds_validating:.1f} s in Great Expectations)")
     failures = 0
+    for name, reason in sorted(report.skipped_files.items()):
+        if only_files is None or name in only_files:
+            print(f"  SKIPPED      {name}: {reason}")
     for r in report.refused:
         print(f"  REFUSED      {r['file']}: {r['reason']}")
         failures += 1

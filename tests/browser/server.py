@@ -25,11 +25,12 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def streamlit_server(marts_dir: Path, extra_env: dict | None = None, extra_args: list[str] | None = None,
-                     port: int | None = None):
+                     port: int | None = None, python: str = sys.executable):
+    """`streamlit run` of the app, by `python` (another environment's, to test an install)."""
     port = port or free_port()
     env = {**os.environ, "CX_MARTS_DIR": str(marts_dir), **(extra_env or {})}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py"),
+        [python, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py"),
          "--server.port", str(port), "--server.headless", "true", "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false", *(extra_args or [])],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

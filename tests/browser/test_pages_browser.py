@@ -21,6 +21,7 @@ HEADINGS = {
     "complaints": "Complaints",
     "voice-of-the-customer": "Voice of the customer",
     "kpi-catalogue": "KPI catalogue",
+    "methodology": "Methodology: how these statistics are made",
     "equality": "Equality: does the strategy serve every group?",
     "data-quality": "Data quality",
 }

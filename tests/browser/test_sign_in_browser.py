@@ -1,27 +1,22 @@
 """Sign-in through a real OpenID Connect provider (oidc-provider-mock, started here)
 in headless Chromium: nothing before sign-in, the board's pages after it, and
-the analysts' pages only for a user whose ID token carries the analysts' group."""
+the analysts' pages only for a user whose ID token carries the analysts' group;
+the analysts' downloads (quarantined rows, Data Docs) are made on click for the
+signed-in session and cannot be fetched again, least of all without its cookie."""
 
 from __future__ import annotations
 
+import urllib.error
+import urllib.request
+
 import pytest
 
+from dashboard.downloads import EXPIRES_AFTER_SECONDS
 from tests.browser.server import REPO, browser, free_port, page_errors, streamlit_server, wait_for_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 SIGN_IN = "Sign in with your council account"
-
-
-@pytest.fixture
-def oidc_provider():
-    from oidc_provider_mock import User, run_server_in_thread
-
-    users = [User(sub="analyst", claims={"name": "Ana Analyst", "email": "ana@example.org",
-                                          "groups": ["staff", "cx-analysts"]}),
-             User(sub="officer", claims={"name": "Olu Officer", "email": "olu@example.org", "groups": ["staff"]})]
-    with run_server_in_thread(user_claims=users) as server:
-        yield f"http://localhost:{server.server_port}"
 
 
 def write_secrets(path, provider: str, port: int) -> None:
@@ -49,6 +44,40 @@ def sign_in(page, url: str, who: str) -> None:
     page.get_by_role("button", name=who, exact=True).click()  # the provider's one-click user
     page.wait_for_url(f"{url}/**", timeout=30_000)
     wait_for_app(page)
+
+
+def status_without_cookie(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:  # a fresh request: no cookie at all
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def click_download(page, button) -> tuple[str, bytes]:
+    """Click a download button; the address the browser fetched and the file it got."""
+    with page.expect_download(timeout=60_000) as d:
+        button.click()
+    download = d.value
+    return download.url, open(download.path(), "rb").read()
+
+
+def analysts_downloads_stay_in_the_session(page) -> dict[str, tuple[int, int]]:
+    """For the quarantine CSV and the Data Docs zip: (status without a cookie, status with the
+    session's own cookies) of the address each was served from, once it has expired."""
+    quarantine = page.locator("[data-testid='stExpander']", has_text="quarantined row(s): data table and download")
+    buttons = {
+        "quarantined-rows.csv": quarantine.get_by_role("button", name="Download CSV"),
+        "data-docs.zip": page.get_by_role("button", name="Download this run's Data Docs (Great Expectations, HTML)"),
+    }
+    urls = {}
+    for name, button in buttons.items():
+        url, body = click_download(page, button)
+        assert "/media/" in url
+        assert body.startswith(b"PK") if name.endswith(".zip") else b"check_name" in body[:2000], name
+        urls[name] = url
+    page.wait_for_timeout(int(EXPIRES_AFTER_SECONDS * 1000) + 2000)
+    return {name: (status_without_cookie(url), page.context.request.get(url).status) for name, url in urls.items()}
 
 
 def test_sign_in_through_the_council_provider_and_the_analysts_group(demo_marts, oidc_provider, tmp_path):
@@ -98,6 +127,10 @@ def test_sign_in_through_the_council_provider_and_the_analysts_group(demo_marts,
         analyst.get_by_role("button", name="Sign out").wait_for()
         analyst.wait_for_timeout(1500)
         analyst.screenshot(path=str(shots / "signed-in-analyst.png"))
+
+        # The analysts' downloads: no address before a click; made on click for this session, gone soon after.
+        assert analysts_downloads_stay_in_the_session(analyst) == {"quarantined-rows.csv": (404, 404),
+                                                                   "data-docs.zip": (404, 404)}
 
         # Signing out clears the dashboard's cookie and ends the provider's session too.
         analyst.get_by_role("button", name="Sign out").click()

@@ -17,7 +17,7 @@ from tools.demo.refdata import Reference
 from tools.demo.writer import Delivery
 
 SOURCES = ["calls", "contacts", "channel_costs", "complaints", "survey_responses", "staff_training", "workforce",
-           "action_plan"]
+           "action_plan", "kpi_commentary"]
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
-from tools.demo import action_plan, calls, complaints, contacts, costs, surveys, workforce
+from tools.demo import action_plan, calls, commentary, complaints, contacts, costs, surveys, workforce
 from tools.demo.context import SOURCES, DemoConfig, SourceResult
 from tools.demo.faults import sort_key
 
@@ -27,7 +27,7 @@ PARALLEL_FROM_ROWS = 300_000
 
 # run in this order; the big two first so they overlap
 STEPS = [calls.generate, contacts.generate, complaints.generate, surveys.generate, workforce.generate,
-         action_plan.generate]
+         action_plan.generate, commentary.generate]
 
 
 class ExistingData(Exception):

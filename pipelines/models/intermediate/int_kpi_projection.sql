@@ -18,7 +18,7 @@ WITH series AS (
     SELECT k.kpi_id, k.period_month AS month, k.value
     FROM int_kpi_all k
     JOIN int_periods p ON p.period = k.period AND p.is_complete
-    WHERE k.breakdown = '' AND k.kpi_id NOT LIKE 'survey.%' AND k.value IS NOT NULL
+    WHERE k.breakdown = '' AND k.kpi_id NOT LIKE 'survey.%' AND k.value IS NOT NULL AND NOT k.out_of_range
       AND k.kpi_id IN (SELECT kpi_id FROM ref_kpi_targets)
     QUALIFY row_number() OVER (PARTITION BY k.kpi_id ORDER BY k.period_month DESC) <= 24
 ),

@@ -1,5 +1,7 @@
--- Per source: the newest file, when it was processed, rows published and the
--- latest event in the data (what "data as at" means for that source).
+-- Per source: the newest file, when it was processed, rows published, rows
+-- held back (dq_held_back: distinct source rows still in quarantine) with the
+-- checks they failed, and the latest event in the data (what "data as at"
+-- means for that source).
 WITH published AS (
     SELECT 'calls' AS source, count(*) AS rows_published, max(offered_at)::TIMESTAMP AS latest_event FROM stg_calls
     UNION ALL SELECT 'contacts' AS source, count(*) AS rows_published, max(started_at)::TIMESTAMP AS latest_event FROM stg_contacts
@@ -9,6 +11,7 @@ WITH published AS (
     UNION ALL SELECT 'staff_training' AS source, count(*) AS rows_published, max(completed_on)::TIMESTAMP AS latest_event FROM stg_staff_training
     UNION ALL SELECT 'workforce' AS source, count(*) AS rows_published, max(month)::TIMESTAMP AS latest_event FROM stg_workforce
     UNION ALL SELECT 'action_plan' AS source, count(*) AS rows_published, max(reported_on)::TIMESTAMP AS latest_event FROM stg_action_plan
+    UNION ALL SELECT 'kpi_commentary' AS source, count(*) AS rows_published, max(written_on)::TIMESTAMP AS latest_event FROM stg_kpi_commentary
 ),
 files AS (
     SELECT source, count(*) AS files, count_if(status = 'refused') AS files_refused,
@@ -16,10 +19,12 @@ files AS (
     FROM ingest_files GROUP BY source
 ),
 held AS (
-    SELECT source, count(DISTINCT (file_name, row_number)) AS rows_quarantined FROM quarantine GROUP BY source
+    SELECT source, count(*) AS rows_held_back, sum(checks_failed) AS checks_failed
+    FROM marts.dq_held_back WHERE status = 'open' GROUP BY source
 )
 SELECT p.source, coalesce(f.files, 0) AS files, coalesce(f.files_refused, 0)::BIGINT AS files_refused, f.last_file,
-       f.last_delivered_at, f.last_processed_at, p.rows_published, coalesce(h.rows_quarantined, 0) AS rows_quarantined,
+       f.last_delivered_at, f.last_processed_at, p.rows_published, coalesce(h.rows_held_back, 0) AS rows_held_back,
+       coalesce(h.checks_failed, 0)::BIGINT AS checks_failed,
        p.latest_event
 FROM published p LEFT JOIN files f USING (source) LEFT JOIN held h USING (source)
 ORDER BY p.source

@@ -3,7 +3,8 @@
 -- for that month (a survey: its latest wave whose fieldwork started by then)
 -- against that target, by the same rule as RAG green. When the month is not
 -- in the data yet (or not complete), `status` is 'not yet known' and the
--- projection on current trend (int_kpi_projection) says what is likely.
+-- projection on current trend (int_kpi_projection) says what is likely. A
+-- value outside the KPI's valid range is 'data problem', never met or not met.
 WITH s AS (SELECT date_trunc('month', ends_on)::DATE AS end_month FROM ref_strategy),
 t AS (
     SELECT k.kpi_id, k.name, k.outcome, k.sort_order, k.unit, tg.target, tg.polarity, s.end_month
@@ -12,7 +13,8 @@ t AS (
                            AND (tg.valid_to IS NULL OR s.end_month < tg.valid_to)
 ),
 actual AS (
-    SELECT a.kpi_id, arg_max(a.period, a.period_month) AS actual_period, arg_max(a.value, a.period_month) AS actual_value
+    SELECT a.kpi_id, arg_max(a.period, a.period_month) AS actual_period, arg_max(a.value, a.period_month) AS actual_value,
+           arg_max(a.out_of_range, a.period_month) AS out_of_range
     FROM int_kpi_all a
     JOIN t ON t.kpi_id = a.kpi_id
     LEFT JOIN int_periods p ON p.period = a.period AND a.kpi_id NOT LIKE 'survey.%'
@@ -29,6 +31,8 @@ SELECT
     t.kpi_id, t.name, t.outcome, t.unit, t.polarity, strftime(t.end_month, '%Y-%m') AS target_period, t.target,
     a.actual_period, a.actual_value,
     CASE WHEN a.actual_value IS NULL THEN 'not yet known'
+         -- outside the KPI's valid range: a data-quality failure, not a result (contract s7)
+         WHEN a.out_of_range THEN 'data problem'
          WHEN (t.polarity = 'higher' AND round(a.actual_value, 9) >= t.target)
            OR (t.polarity = 'lower' AND round(a.actual_value, 9) <= t.target) THEN 'met'
          ELSE 'not met' END AS status,

@@ -7,6 +7,10 @@
 -- is suppressed the change is not published (it would reveal the other);
 -- a suppressed figure says "fewer than 10" (or that it protects a smaller
 -- group, for secondary suppression), never 0.
+-- A change across a change of weighting method (e.g. a wave weighted by the
+-- survey agency after one raked by the pipeline, fct_survey_weighting) is
+-- flagged: weighting_changed, with both methods in words (weighting_note). The
+-- test still runs, but part of the change may come from the method.
 WITH k AS (
     SELECT c.survey, c.question_id, c.period, c.period_month, c.breakdown, c.dimension, c.share, c.n_eff,
            c.base_n, coalesce(d.suppressed, FALSE) AS suppressed, d.suppression
@@ -26,6 +30,13 @@ paired AS (
         lag(suppressed) OVER q AS previous_suppressed
     FROM k
     WINDOW q AS (PARTITION BY survey, question_id, breakdown ORDER BY period_month, period)
+),
+method AS (  -- how each wave was weighted, in the words a page shows
+    SELECT survey, wave, weights,
+           CASE weights WHEN 'delivered' THEN 'weighted by the agency'
+                        WHEN 'computed' THEN 'raked by the pipeline'
+                        ELSE 'not weighted' END AS weights_words
+    FROM marts.fct_survey_weighting
 ),
 t AS (
     SELECT p.*, w.previous_wave,
@@ -61,7 +72,15 @@ SELECT
          ELSE stat_change_words(t.change, t.p_value) END AS change_words,
     CASE WHEN t.testable AND t.p_value < 0.05 AND (t.change > 0) = (kq.polarity = 'higher') THEN 'better'
          WHEN t.testable AND t.p_value < 0.05 THEN 'worse' END AS better_or_worse,
-    kq.polarity
+    kq.polarity,
+    m.weights AS weighting,
+    CASE WHEN t.previous_period IS NOT NULL THEN pm.weights END AS previous_weighting,
+    coalesce(t.previous_period IS NOT NULL AND m.weights IS DISTINCT FROM pm.weights, FALSE) AS weighting_changed,
+    CASE WHEN t.previous_period IS NOT NULL AND m.weights IS DISTINCT FROM pm.weights
+         THEN t.previous_period || ' ' || coalesce(pm.weights_words, 'weighting not known') || ', '
+              || t.period || ' ' || coalesce(m.weights_words, 'weighting not known') END AS weighting_note
 FROM t
 JOIN ref_kpis kq ON kq.kpi_id = 'survey.' || t.question_id
+LEFT JOIN method m ON m.survey = t.survey AND m.wave = t.period
+LEFT JOIN method pm ON pm.survey = t.survey AND pm.wave = t.previous_period
 ORDER BY kpi_id, t.breakdown, t.period_month, t.period
