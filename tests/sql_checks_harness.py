@@ -18,6 +18,7 @@ import pandas as pd
 
 from pipelines.checks_sql import SqlCheckStats, run_checks_sql
 from pipelines.contract import Source
+from pipelines.landing import RawFile, discover
 from pipelines.readers import ANSWERS_TABLE, create_staging_tables, land_files
 from pipelines.typing_sql import TYPED_TABLE, build_typed_table_sql
 from pipelines.validation import Check, CheckResult, run_checks
@@ -28,8 +29,8 @@ ROWS, ANSWERS = "diff_rows", "diff_answers"
 def land(con, source: Source, paths: list[Path], parameters: dict) -> dict[str, str]:
     """Land and type files as the ingest does; the frames as DuckDB tables."""
     create_staging_tables(con, source)
-    land_files(con, source, sorted(paths), set(parameters.get("question_ids", [])))
-    con.execute(build_typed_table_sql(source))
+    landed, _, _ = land_files(con, source, _raw_files(source, paths), set(parameters.get("question_ids", [])))
+    con.execute(build_typed_table_sql(source, [n for n, lf in landed.items() if lf.has_control_bytes]))
     con.execute(f"CREATE OR REPLACE TEMP TABLE {ROWS} AS SELECT * EXCLUDE (_errors, _raw, _key) "
                 f"FROM {TYPED_TABLE} WHERE len(_errors) = 0 ORDER BY _rid")
     frames = {"rows": ROWS}
@@ -41,6 +42,16 @@ def land(con, source: Source, paths: list[Path], parameters: dict) -> dict[str, 
             WHERE len(t._errors) = 0 ORDER BY a._rid, a.question_id""")
         frames["answers"] = ANSWERS
     return frames
+
+
+def _raw_files(source: Source, paths: list[Path]) -> list[RawFile]:
+    """The files as the ingest lists them (landing.discover), in name order."""
+    wanted = {p.name for p in paths}
+    out: list[RawFile] = []
+    for raw_dir in sorted({p.parent.parent for p in paths}):
+        files, _ = discover(raw_dir, source.name)
+        out += [f for f in files if f.name in wanted]
+    return sorted(out, key=lambda f: f.name)
 
 
 def frame_of(con, table: str, row_id: str = "_rid") -> pd.DataFrame:
