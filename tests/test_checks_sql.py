@@ -66,6 +66,11 @@ def _row_checks_both_ways(raw: Path, source_name: str, parameters: dict):
     return out
 
 
+# Checks the SQL compiler leaves to GX on pandas (on purpose: a row_condition with
+# a string method, `period.str.fullmatch(...)`, is not compiled); they still agree.
+HANDED_TO_GX = {"kpi_commentary": {"period_matches_cadence"}}
+
+
 @pytest.mark.parametrize("source", SOURCE_NAMES)
 def test_every_suite_agrees_on_the_demo_extracts(demo_env, parameters, source):
     raw = demo_env[0]
@@ -73,8 +78,8 @@ def test_every_suite_agrees_on_the_demo_extracts(demo_env, parameters, source):
     assert results, f"{source}: no rows checked"
     for frame_name, cmp in results.items():
         _assert_agree(cmp, f"{source} {frame_name}")
-        # every expectation type of these suites runs in SQL: nothing is left to GX
-        assert not cmp.stats.handed_to_gx, cmp.stats.handed_to_gx
+        # every check of these suites runs in SQL, bar those listed: nothing else is left to GX
+        assert set(cmp.stats.handed_to_gx) == HANDED_TO_GX.get(source, set()), cmp.stats.handed_to_gx
         assert not cmp.stats.errors, cmp.stats.errors
     if source in ("calls", "contacts", "complaints"):  # the generator plants faults in these
         assert sum(c.failing_rows for c in results.values()) > 0, "the demo data's planted faults are found"

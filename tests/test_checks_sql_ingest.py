@@ -3,8 +3,8 @@
 The same landing zone (the hostile corpus) run with CX_CHECKS_ENGINE=sql and
 =gx must publish the same marts, quarantine the same rows for the same checks,
 refuse the same files for the same reasons and count every check alike; the
-SQL run must not hand the rows to Great Expectations at all (every check of
-the suites compiles). A check that cannot run holds back what it guards on
+SQL run must never hand a whole frame of rows to Great Expectations (only the
+columns of a check it does not compile, kpi_commentary's period_matches_cadence). A check that cannot run holds back what it guards on
 either path, and a failure of the SQL path as a whole falls back to GX.
 """
 
@@ -33,7 +33,7 @@ def both_engines(tmp_path_factory):
         for engine in ("gx", "sql"):
             mp.setenv("CX_CHECKS_ENGINE", engine)
             marts, state = root / f"marts_{engine}", root / f"state_{engine}"
-            if engine == "sql":  # every row-level check runs in DuckDB: GX on pandas is never asked for rows
+            if engine == "sql":  # the rows stay in DuckDB: GX on pandas is never handed a whole frame
                 mp.setattr(ingest, "_run_checks_safely", _not_called)
             out[engine] = (run_pipeline(raw, marts, state), marts)
     return out
