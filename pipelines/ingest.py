@@ -299,6 +299,8 @@ def _process_chunk(con, source: Source, suite: Suite, files: list[RawFile], para
                                    docs=gx_results)
         report.docs += [(source.name, f"{label} {frame_name}" if frame_name != "rows" else label, r)
                         for r in gx_results]
+    for relation in CHECK_RELATIONS.values():  # a chunk's copy is not kept while the models build
+        con.execute(f"DROP TABLE IF EXISTS {relation}")
     report.seconds_validating += time.perf_counter() - started
 
     quarantined: list[pd.DataFrame] = []
