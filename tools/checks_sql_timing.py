@@ -22,6 +22,7 @@ import numpy as np
 from pipelines.checks_sql import SqlCheckStats, run_checks_sql
 from pipelines.contract import SOURCE_NAMES, load_sources
 from pipelines.ingest import RUN_STARTED_AT
+from pipelines.landing import discover
 from pipelines.readers import create_staging_tables, land_files
 from pipelines.reference import Reference
 from pipelines.settings import DUCKDB_MEMORY_LIMIT, DUCKDB_THREADS
@@ -43,13 +44,13 @@ def main(argv: list[str] | None = None) -> int:
     suite = load_suite(args.source)
     checks = suite.checks_for("rows")
     parameters = {**Reference().suite_parameters, RUN_STARTED_AT: "2026-12-02 10:00:00"}
-    paths = sorted(x for x in (args.raw_dir / args.source).iterdir() if x.is_file())
-    paths = paths[: args.files] if args.files else paths
+    files, _ = discover(args.raw_dir, args.source)  # as the ingest lists them
+    files = files[: args.files] if args.files else files
     con = duckdb.connect()
     con.execute(f"SET threads = {DUCKDB_THREADS}; SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
     create_staging_tables(con, source)
-    land_files(con, source, paths, set(parameters.get("question_ids", [])))
-    con.execute(build_typed_table_sql(source))
+    landed, _, _ = land_files(con, source, files, set(parameters.get("question_ids", [])))
+    con.execute(build_typed_table_sql(source, [n for n, lf in landed.items() if lf.has_control_bytes]))
     con.execute(f"CREATE TEMP TABLE {ROWS} AS SELECT * EXCLUDE (_errors, _raw, _key) FROM {TYPED_TABLE} "
                 "WHERE len(_errors) = 0")
     rows = con.execute(f"SELECT count(*) FROM {ROWS}").fetchall()[0][0]
@@ -85,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
                                    np.sort(s.failing_rids if s.failing_rids is not None else []))
                 for g, s in zip(gx, sql, strict=True))
     report = {
-        "source": args.source, "files": len(paths), "rows": rows, "checks": len(checks),
+        "source": args.source, "files": len(files), "rows": rows, "checks": len(checks),
         "gx_on_pandas_s": round(min(timings["gx"]), 2), "sql_s": round(min(timings["sql"]), 2),
         "speed_up": round(min(timings["gx"]) / min(timings["sql"]), 1),
         "gx_on_pandas_cpu_s": round(min(cpu["gx"]), 2), "sql_cpu_s": round(min(cpu["sql"]), 2),
