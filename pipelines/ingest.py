@@ -2,7 +2,9 @@
 
 For each source: find the deliveries, skip those already processed with the
 same content, expectations and code lists, land the rest as text, type them,
-validate them with the source's Great Expectations suite, and then, in one
+validate them with the source's Great Expectations suite (its row-level checks
+compiled to SQL over the typed rows in DuckDB by pipelines.checks_sql, Great
+Expectations on pandas for the rest and for summaries), and then, in one
 transaction per chunk of files, replace whatever those files delivered before
 with the accepted rows, the quarantined rows (with reasons) and the refusals.
 A run killed part-way leaves every chunk either fully in or fully out.
@@ -13,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +24,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from pipelines import settings
 from pipelines.contract import Source
 from pipelines.landing import RawFile, discover, still_a_plain_file
 from pipelines.readers import (
@@ -47,6 +51,7 @@ from pipelines.warehouse import land_table
 
 # Bump when reading or typing changes meaning: every file is then re-read.
 INGEST_VERSION = "2"
+_log = logging.getLogger(__name__)
 RUN_STARTED_AT = "run_started_at"
 
 
@@ -147,7 +152,8 @@ def ingest_source(con: duckdb.DuckDBPyConnection, source: Source, raw_dir: Path,
 
     chunk: list[RawFile] = []
     chunk_bytes = 0
-    # ~70 bytes a row in these extracts; the chunk bound keeps pandas' memory flat.
+    # ~70 bytes a row in these extracts; the chunk bound keeps memory flat (pandas
+    # holds a chunk's columns when Great Expectations runs a check SQL does not).
     limit_bytes = VALIDATION_CHUNK_ROWS * 70
     for f in todo:
         chunk.append(f)
@@ -262,32 +268,39 @@ def _process_chunk(con, source: Source, suite: Suite, files: list[RawFile], para
     con.execute(build_typed_table_sql(source, [n for n, lf in landed.items() if lf.has_control_bytes]))
     started = time.perf_counter()
     # Files whose bytes and suite are unchanged since they were last validated
-    # (a --full-refresh re-reads them) take the recorded outcome: GX runs on the rest.
+    # (a --full-refresh re-reads them) take the recorded outcome: the checks run on the rest.
     by_name = {f.name: f for f in files}
     cached = {} if dry_run else _cached_outcomes(con, source, [by_name[n] for n in landed], fingerprint)
     cached_df = pd.DataFrame({"file_name": list(cached) or [None]}, dtype="object")  # noqa: F841
     not_cached = "_file NOT IN (SELECT file_name FROM cached_df WHERE file_name IS NOT NULL)"
-    frames = {"rows": con.execute(
-        f"SELECT * EXCLUDE (_errors, _raw, _key) FROM {TYPED_TABLE} WHERE len(_errors) = 0 AND {not_cached}").df()}
-    frames["rows"].index = frames["rows"]["_rid"].to_numpy()
+    # The rows to check stay in DuckDB (CHECK_RELATIONS); pandas holds only what
+    # acting on the results needs (each row id's file and row number).
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE {CHECK_RELATIONS['rows']} AS
+        SELECT * EXCLUDE (_errors, _raw, _key) FROM {TYPED_TABLE}
+        WHERE len(_errors) = 0 AND {not_cached} ORDER BY _rid""")
     if source.question_columns:
-        frames["answers"] = con.execute(f"""
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE {CHECK_RELATIONS['answers']} AS
             SELECT a._rid, a.question_id, trim(a.answer) AS answer,
                    a.question_id || '|' || trim(a.answer) AS question_answer
             FROM {ANSWERS_TABLE} a JOIN {TYPED_TABLE} t USING (_rid)
-            WHERE len(t._errors) = 0 AND t.{not_cached}""").df()
-        frames["answers"].index = frames["answers"]["_rid"].to_numpy()
+            WHERE len(t._errors) = 0 AND t.{not_cached} ORDER BY a._rid, a.question_id""")
+    frames = {"rows": _id_frame(con, CHECK_RELATIONS["rows"], "_rid, _file, _row")}
+    if source.question_columns:
+        frames["answers"] = _id_frame(con, CHECK_RELATIONS["answers"], "_rid")
     results: list[CheckResult] = []
     label = files[0].name if len(files) == 1 else f"{files[0].name} to {files[-1].name} ({len(files)} files)"
     for frame_name, frame in frames.items():
         if frame.empty:
             continue
         gx_results: list = []
-        results += _run_checks_safely(suite.checks_for(frame_name), frame, parameters,
-                                      sensitive_columns=source.pseudonymised_columns, suite_name=source.name,
-                                      docs=gx_results)
+        results += _run_row_checks(con, suite.checks_for(frame_name), CHECK_RELATIONS[frame_name], len(frame),
+                                   parameters,
+                                   sensitive_columns=source.pseudonymised_columns, suite_name=source.name,
+                                   docs=gx_results)
         report.docs += [(source.name, f"{label} {frame_name}" if frame_name != "rows" else label, r)
                         for r in gx_results]
+    for relation in CHECK_RELATIONS.values():  # a chunk's copy is not kept while the models build
+        con.execute(f"DROP TABLE IF EXISTS {relation}")
     report.seconds_validating += time.perf_counter() - started
 
     quarantined: list[pd.DataFrame] = []
@@ -311,6 +324,56 @@ def _process_chunk(con, source: Source, suite: Suite, files: list[RawFile], para
         _summarise_dry_run(con, source, files, refused, q, fl, rows_read, report)
         return
     _commit_chunk(con, source, files, landed, refused, q, fl, rows_read, fingerprint, run_id, report)
+
+
+# The relations the row-level checks look at, one chunk at a time.
+CHECK_RELATIONS = {"rows": "chunk_check_rows", "answers": "chunk_check_answers"}
+
+
+def _id_frame(con, relation: str, columns: str) -> pd.DataFrame:
+    frame = con.execute(f"SELECT {columns} FROM {relation} ORDER BY _rid").df()
+    frame.index = frame["_rid"].to_numpy()
+    return frame
+
+
+def _run_row_checks(con, checks: list[Check], relation: str, rows: int, parameters: dict, docs: list,
+                    **kw) -> list[CheckResult]:
+    """One frame's checks over its DuckDB relation.
+
+    With the SQL engine (settings.checks_engine), checks_sql answers each compiled
+    check in DuckDB and hands the rest to Great Expectations on pandas (only their
+    columns); a check it cannot run is an error result, which _act_on_results
+    turns into files held back. Should the SQL path fail as a whole, every check
+    is asked of Great Expectations on the whole frame instead, as with the gx
+    engine; a failure there makes every check an error. No path returns a
+    success it did not compute."""
+    if not checks:
+        return []
+    if settings.checks_engine() == "sql":
+        from pipelines.checks_sql import run_checks_sql
+
+        sql_docs: list = []
+        try:
+            results = run_checks_sql(con, checks, relation, parameters, docs=sql_docs, **kw)
+        except Exception as e:  # noqa: BLE001 - any failure of the SQL path: Great Expectations decides
+            _log.warning("checks in SQL over %s failed (%s: %s); Great Expectations runs them",
+                         relation, type(e).__name__, e)
+        else:
+            if len(results) == len(checks) and all(r.check is c for r, c in zip(results, checks, strict=True)):
+                for r in results:  # as validation.run_checks counts a check whose row_condition kept no row
+                    if r.error is None and not r.element_count:
+                        r.element_count = rows
+                docs += sql_docs
+                return results
+            _log.warning("checks in SQL over %s gave %d results for %d checks; Great Expectations runs them",
+                         relation, len(results), len(checks))
+    try:
+        frame = con.execute(f"SELECT * FROM {relation} ORDER BY _rid").df()
+        frame.index = frame["_rid"].to_numpy()
+    except Exception as e:  # noqa: BLE001 - the rows cannot even be read: no check has run
+        message = str(e).strip().splitlines()[0][:300] if str(e).strip() else type(e).__name__
+        return [CheckResult(c, success=False, error=f"{type(e).__name__}: {message}") for c in checks]
+    return _run_checks_safely(checks, frame, parameters, docs=docs, **kw)
 
 
 def _run_checks_safely(checks: list[Check], frame: pd.DataFrame, parameters: dict, **kw) -> list[CheckResult]:
@@ -346,7 +409,7 @@ def _act_on_results(source: Source, results: list[CheckResult], frames: dict[str
     """Turn check results into refusals, quarantined rows and flags.
 
     This is where every check's outcome is acted on, whichever engine ran it
-    (Great Expectations on pandas today, SQL later), so the fail-safe rule lives
+    (SQL in DuckDB or Great Expectations on pandas), so the fail-safe rule lives
     here once: a critical check that could not run (CheckResult.error) refuses
     every file of the frame it was to check, with the reason. A warning or info
     check that could not run is reported and publishes nothing less."""

@@ -19,6 +19,18 @@ DEFAULT_STATE_DIR = REPO_ROOT / "data" / "state"
 # load never holds more than this many rows of one source in pandas at once.
 VALIDATION_CHUNK_ROWS = int(os.environ.get("CX_VALIDATION_CHUNK_ROWS", "1500000"))
 
+# How the row-level checks run: "sql" (pipelines/checks_sql: compiled to SQL in
+# DuckDB, GX on pandas only for what is not compiled) or "gx" (every check by
+# Great Expectations on a pandas DataFrame of the chunk, as before). Read at call time.
+CHECKS_ENGINES = ("sql", "gx")
+
+
+def checks_engine() -> str:
+    engine = os.environ.get("CX_CHECKS_ENGINE", "sql").strip().lower()
+    if engine not in CHECKS_ENGINES:
+        raise ValueError(f"CX_CHECKS_ENGINE must be one of {', '.join(CHECKS_ENGINES)}, not {engine!r}")
+    return engine
+
 # DuckDB resources: the server has 2 cores; the benchmark's goal is < 4 GB peak.
 DUCKDB_THREADS = int(os.environ.get("CX_DUCKDB_THREADS", "2"))
 DUCKDB_MEMORY_LIMIT = os.environ.get("CX_DUCKDB_MEMORY_LIMIT", "2GB")

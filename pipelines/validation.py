@@ -23,8 +23,10 @@ since the last delivery, costs missing for a channel with contacts). Checks on
 those frames are warnings or info: the rows are already in. Code lists from the reference
 tables reach the suites as `{"$PARAMETER": "service_codes"}`.
 
-Great Expectations 1.x has no DuckDB data source, so DuckDB hands each chunk
-over as a pandas DataFrame indexed by `_rid`, a row id unique in the chunk.
+Great Expectations 1.x has no working DuckDB data source. The ingest runs a
+chunk's row-level checks with pipelines.checks_sql (compiled to SQL in DuckDB,
+GX's answers); what it does not compile, and the summaries, reach `run_checks`
+here as a pandas DataFrame indexed by `_rid`, a row id unique in the chunk.
 """
 
 from __future__ import annotations

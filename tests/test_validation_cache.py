@@ -29,16 +29,25 @@ def faulty_extracts(raw):
 
 @pytest.fixture
 def gx_calls(monkeypatch):
-    """Count the row-level validations Great Expectations is asked to run."""
+    """Count the row-level validations the ingest runs (rows checked each time), in
+    SQL (checks_sql) or by Great Expectations on a whole frame."""
+    import pipelines.checks_sql as checks_sql
+
     calls = []
-    real = ingest.run_checks
+    real, real_sql = ingest.run_checks, checks_sql.run_checks_sql
 
     def counting(checks, frame, *a, **k):
         if checks and checks[0].frame in ("rows", "answers"):
             calls.append(len(frame))
         return real(checks, frame, *a, **k)
 
+    def counting_sql(con, checks, relation, *a, **k):
+        if checks and checks[0].frame in ("rows", "answers"):
+            calls.append(con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0])
+        return real_sql(con, checks, relation, *a, **k)
+
     monkeypatch.setattr(ingest, "run_checks", counting)
+    monkeypatch.setattr(checks_sql, "run_checks_sql", counting_sql)
     return calls
 
 
