@@ -4,13 +4,17 @@ demo marts with one directorate's data taken out (for empty states)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
@@ -60,6 +64,34 @@ def unescaped(markdown: str) -> str:
     """What a reader sees of markdown escaped by pipelines.safe_text.markdown_text
     (backslash escapes resolved, invisible word joiners dropped)."""
     return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
+
+
+@dataclass(frozen=True)
+class Offered:
+    label: str
+    file_name: str
+    key: str | None
+    body: bytes
+
+
+@contextlib.contextmanager
+def offered_downloads() -> Iterator[list[Offered]]:
+    """Every download the pages run inside the block offer, its file made as a click makes it.
+
+    Downloads are made on click (dashboard/downloads.py), and AppTest has no runtime to
+    click through, so the buttons' own callables are called here."""
+    offered: list[Offered] = []
+    original = st.download_button
+
+    def recording(label, data=None, file_name=None, *args, **kwargs):
+        body = data() if callable(data) else data
+        body = body.encode() if isinstance(body, str) else bytes(body)
+        offered.append(Offered(label, file_name or "", kwargs.get("key"), body))
+        return original(label, data, file_name, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(st, "download_button", recording)
+        yield offered
 
 
 def infos(at: AppTest) -> list[str]:

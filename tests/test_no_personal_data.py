@@ -20,12 +20,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import components
 from pipelines.contract import load_sources
 from pipelines.safe_csv import safe_csv_bytes
+from tests.pages import offered_downloads
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 PAGES = sorted(p.name for p in (APP.parent / "pages").glob("*.py") if p.name != "__init__.py")
@@ -149,22 +149,14 @@ def test_published_data_docs_hold_no_personal_data(demo_marts, raw_personal):
 def downloads(demo_marts):
     """Every file the pages offer for download: (page, label, file name, bytes)."""
     offered: list[tuple[str, str, str, bytes]] = []
-    original = st.download_button
-    page = {"name": ""}
-
-    def recording(label, data, file_name=None, *args, **kwargs):
-        body = data() if callable(data) else data
-        body = body.encode() if isinstance(body, str) else bytes(body)
-        offered.append((page["name"], label, file_name or "", body))
-        return original(label, data, file_name, *args, **kwargs)
-
-    with pytest.MonkeyPatch.context() as mp:
+    with pytest.MonkeyPatch.context() as mp, offered_downloads() as made:
         mp.setenv("CX_MARTS_DIR", str(demo_marts))
-        mp.setattr(st, "download_button", recording)
         at = AppTest.from_file(str(APP), default_timeout=120).run()
+        offered += [("", d.label, d.file_name, d.body) for d in made]
         for name in PAGES:  # a page that fails is other tests' business; its downloads are not offered
-            page["name"] = name
+            before = len(made)
             at.switch_page(f"pages/{name}").run()
+            offered += [(name, d.label, d.file_name, d.body) for d in made[before:]]
     return offered
 
 

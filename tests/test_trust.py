@@ -16,8 +16,8 @@ import pytest
 from dashboard import board_pack, data, status, wording
 from dashboard.formatting import kpi_label, period_label
 from tests.helpers import mart
-from tests.pages import open_page, texts
-from tests.trust import cards, contradiction, pack_figures, pack_text, parse_figure, recorded_downloads
+from tests.pages import offered_downloads, open_page, texts
+from tests.trust import cards, contradiction, csv_downloads, pack_figures, pack_text, parse_figure
 
 BOARD_PAGES = ("overview", "outcome_1", "outcome_2", "outcome_3")
 
@@ -154,11 +154,11 @@ def test_the_pack_and_the_downloads_say_what_the_pages_say(marts_env):
     assert "(nan)" not in html and "Cost per contact by channel" in html
     files = {}
     for page in BOARD_PAGES:
-        with recorded_downloads() as offered:
+        with offered_downloads() as offered:
             at = open_page(page)
         if page == "overview":
             page_cards = {c["name"]: c for c in cards(at)}
-        files |= {f"{page}:{key}": df for key, df in offered.items()}
+        files |= {f"{page}:{key}": df for key, df in csv_downloads(offered).items()}
     assert len(files) >= 20
     for key, df in files.items():
         cells = df.astype(str)

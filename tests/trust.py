@@ -5,18 +5,14 @@ with the figure and target as printed."""
 
 from __future__ import annotations
 
-import contextlib
 import io
 import re
-from collections.abc import Iterator
 from html.parser import HTMLParser
 
 import pandas as pd
-import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tests.pages import walk
+from tests.pages import Offered, walk
 
 STATUS_WORDS = ("On target", "Near target", "Off target", "No target", "Data problem")
 
@@ -112,27 +108,11 @@ def cards(at: AppTest) -> list[dict]:
 
 
 # ------------------------------------------------------------------ downloads
-@contextlib.contextmanager
-def recorded_downloads() -> Iterator[dict[str, pd.DataFrame]]:
-    """Every CSV download the pages opened inside the block offer, by its button's key,
-    made as a click makes it and read as a reader's spreadsheet would (text kept as text).
-
-    Downloads are made on click (dashboard/downloads.py), and AppTest has no runtime to
-    click through, so the buttons' own callables are called here."""
-    offered: dict[str, pd.DataFrame] = {}
-    original = st.download_button
-
-    def recording(label, data=None, file_name=None, *args, **kwargs):
-        key = kwargs.get("key")
-        if key and (file_name or "").endswith(".csv"):
-            body = data() if callable(data) else data
-            text = body.decode("utf-8-sig") if isinstance(body, bytes) else str(body)
-            offered[key] = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-        return original(label, data, file_name, *args, **kwargs)
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(st, "download_button", recording)
-        yield offered
+def csv_downloads(offered: list[Offered]) -> dict[str, pd.DataFrame]:
+    """The CSV downloads among those offered, by their button's key, read as a reader's
+    spreadsheet would (text kept as text)."""
+    return {d.key: pd.read_csv(io.StringIO(d.body.decode("utf-8-sig")), dtype=str, keep_default_na=False)
+            for d in offered if d.key and d.file_name.endswith(".csv")}
 
 
 # ------------------------------------------------------------------ the board pack

@@ -237,11 +237,16 @@ def _between(col: Column, exp) -> str:
         literal = timestamp_literal
     else:
         raise Unsupported(f"between on a {col.sql_type} column")
+    return _within(col.value, lo, hi, strict_min, strict_max, literal)
+
+
+def _within(expr: str, lo, hi, strict_min: bool, strict_max: bool, literal=str) -> str:
+    """`expr` between the bounds given (None: no bound on that side), strict or not."""
     parts = []
     if lo is not None:
-        parts.append(f"{col.value} {'>' if strict_min else '>='} {literal(lo)}")
+        parts.append(f"{expr} {'>' if strict_min else '>='} {literal(lo)}")
     if hi is not None:
-        parts.append(f"{col.value} {'<' if strict_max else '<='} {literal(hi)}")
+        parts.append(f"{expr} {'<' if strict_max else '<='} {literal(hi)}")
     return "(" + " AND ".join(parts) + ")"
 
 
@@ -255,12 +260,7 @@ def _length_ok(etype: str, exp) -> str:
         raise CannotRun("Invalid configuration")
     if any(b is not None and type(b) is not int for b in (lo, hi)):
         raise Unsupported("length bounds that are not whole numbers")
-    parts = []
-    if lo is not None:
-        parts.append(f"{{len}} {'>' if exp.strict_min else '>='} {lo}")
-    if hi is not None:
-        parts.append(f"{{len}} {'<' if exp.strict_max else '<='} {hi}")
-    return "(" + " AND ".join(parts) + ")"
+    return _within("{len}", lo, hi, bool(exp.strict_min), bool(exp.strict_max))
 
 
 # ------------------------------------------------------------------ pairs and multicolumn
