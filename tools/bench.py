@@ -53,11 +53,13 @@ DEFAULT_CACHE = Path(os.environ.get("CX_BENCH_CACHE", Path.home() / ".cache" / "
 # (calls fall as channel shift goes on), so 8.7x gives ~15 million calls, ~35 million rows in all.
 DEMO = {"scale": "8.7", "start": "2021-11", "end": "2026-10", "seed": "42"}
 
+# Issue 13's goals, each against the same machine's floor where it is a multiple.
 GOALS = {
-    "first_load_s": 300,          # under 5 minutes
-    "full_refresh_x_floor": 3,    # within 3x the floor
-    "peak_rss_mb": 4096,          # under 4 GB
+    "first_load_x_floor": 5,      # every file read, typed and checked within 5x DuckDB's own read
+    "full_refresh_x_floor": 3,    # files and expectations unchanged: within 3x the floor
+    "peak_rss_mb": 2048,          # at most 2 GB, process tree
     "nightly_s": 10,
+    "validate_s": 20,             # an analyst's `validate --source calls` after editing the suite
     "nightly_half_ratio": 1.2,    # the full history's nightly within 20% of the halved history's
     "page_s": 1.0,
     "marts_mb": 100,
@@ -128,8 +130,18 @@ def link_tree(extracts: Path, raw: Path, exclude_day: str | None, since_month: s
             held_back.append(src)
             continue
         (raw / src.parent.name).mkdir(parents=True, exist_ok=True)
-        (raw / src.parent.name / src.name).symlink_to(src)
+        place(src, raw / src.parent.name / src.name)
     return held_back
+
+
+def place(src: Path, dest: Path) -> None:
+    """Put one cached extract in a landing zone without copying 3 GB: a hard link
+    (the pipeline never follows a symbolic link in the landing zone, by design),
+    or a copy where the cache is on another file system."""
+    try:
+        os.link(src, dest)
+    except OSError:
+        shutil.copy2(src, dest)
 
 
 def raw_stats(extracts: Path) -> dict:
@@ -253,7 +265,8 @@ class LoadAverage:
                 "load_avg_max": round(max(self.samples), 2)}
 
 
-def run_step(name: str, command: list[str], logs: Path, profile: bool = False) -> dict:
+def run_step(name: str, command: list[str], logs: Path, profile: bool = False,
+             exit_codes: tuple[int, ...] = (0,)) -> dict:
     log(f"{name} ...")
     folded = logs / f"{name}.pyspy.txt"
     if profile:
@@ -264,8 +277,9 @@ def run_step(name: str, command: list[str], logs: Path, profile: bool = False) -
               **load.figures()}
     log(f"{name}: {m.seconds:.1f} s, peak {m.peak_rss_mb:,.0f} MB, exit {m.returncode}, "
         f"load average {result['load_avg_mean']:.1f}")
-    if m.returncode != 0:
+    if m.returncode not in exit_codes:
         raise SystemExit(f"{name} failed: see {m.log}")
+    result["exit"] = m.returncode
     if profile:
         summary = pyspy.summarise(folded)
         (logs / f"{name}.profile.txt").write_text(pyspy.format_summary(summary) + "\n")
@@ -284,7 +298,8 @@ def manifest(marts: Path) -> dict:
     return json.loads((marts / "current" / "manifest.json").read_text())
 
 
-STEPS = ("floor", "first_load", "full_refresh", "nightly", "half_first_load", "nightly_half", "pages", "load")
+STEPS = ("floor", "first_load", "full_refresh", "nightly", "validate_calls", "half_first_load", "nightly_half",
+         "pages", "load")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -343,11 +358,19 @@ def main(argv: list[str] | None = None) -> int:
         save()
     if "nightly" not in results:
         for src in held_back:
-            (raw / src.parent.name / src.name).symlink_to(src)
+            place(src, raw / src.parent.name / src.name)
         results["nightly"] = run_step("nightly", pipeline(raw, marts, state), logs)
         results["nightly"]["files_new"] = manifest(marts)["totals"]["files_new"]
         results["nightly"]["model_seconds"] = sum(manifest(marts)["model_seconds"].values())
         results["nightly"]["model_refresh"] = manifest(marts)["model_refresh"]
+        save()
+    if "validate_calls" not in results:
+        # What an analyst waits for after editing expectations/calls.json: validate
+        # never uses the warehouse or its cache, so every calls file is checked
+        # afresh whichever check changed. Exit 1 (the planted faults fail) is its answer.
+        results["validate_calls"] = run_step(
+            "validate_calls", [sys.executable, "-m", "pipelines", "validate", "--raw-dir", str(raw), "--source", "calls"],
+            logs, exit_codes=(0, 1))
         save()
     if "nightly_half" not in results:
         # the same night on a warehouse that holds only the later half of the history
@@ -361,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
         results["half_first_load"]["since_month"] = since
         save()
         for src in h_held:
-            (h_raw / src.parent.name / src.name).symlink_to(src)
+            place(src, h_raw / src.parent.name / src.name)
         results["nightly_half"] = run_step("nightly_half", pipeline(h_raw, h_marts, h_state), logs)
         results["nightly_half"]["files_new"] = manifest(h_marts)["totals"]["files_new"]
         results["nightly_half"]["model_seconds"] = sum(manifest(h_marts)["model_seconds"].values())
@@ -409,17 +432,26 @@ def table(r: dict) -> str:
     rows.append(("floor: DuckDB reads every file once", f"{floor:.1f} s, {r['floor']['peak_rss_mb']:,.0f} MB",
                  "", "", _load(r["floor"])))
     fl, fr, ni = r["first_load"], r["full_refresh"], r["nightly"]
-    rows.append(("first load (every file validated)", f"{fl['seconds']:.1f} s", "< 300 s",
-                 _mark(fl["seconds"] < GOALS["first_load_s"]), _load(fl)))
-    rows.append(("  peak RSS, process tree", f"{fl['peak_rss_mb']:,.0f} MB", "< 4096 MB",
-                 _mark(fl["peak_rss_mb"] < GOALS["peak_rss_mb"]), ""))
+    mem_goal = f"<= {GOALS['peak_rss_mb']} MB"
+    rows.append(("first load (every file validated)", f"{fl['seconds']:.1f} s = {fl['seconds'] / floor:.1f}x floor",
+                 f"<= {GOALS['first_load_x_floor']}x floor",
+                 _mark(fl["seconds"] <= GOALS["first_load_x_floor"] * floor), _load(fl)))
+    rows.append(("  peak RSS, process tree", f"{fl['peak_rss_mb']:,.0f} MB", mem_goal,
+                 _mark(fl["peak_rss_mb"] <= GOALS["peak_rss_mb"]), ""))
     rows.append(("full refresh (unchanged files)", f"{fr['seconds']:.1f} s = {fr['seconds'] / floor:.1f}x floor",
-                 "< 3x floor", _mark(fr["seconds"] < GOALS["full_refresh_x_floor"] * floor), _load(fr)))
-    rows.append(("  peak RSS, process tree", f"{fr['peak_rss_mb']:,.0f} MB", "< 4096 MB",
-                 _mark(fr["peak_rss_mb"] < GOALS["peak_rss_mb"]), ""))
+                 f"<= {GOALS['full_refresh_x_floor']}x floor",
+                 _mark(fr["seconds"] <= GOALS["full_refresh_x_floor"] * floor), _load(fr)))
+    rows.append(("  peak RSS, process tree", f"{fr['peak_rss_mb']:,.0f} MB", mem_goal,
+                 _mark(fr["peak_rss_mb"] <= GOALS["peak_rss_mb"]), ""))
     rows.append((f"nightly run ({ni['files_new']} new files)", f"{ni['seconds']:.1f} s "
                  f"(models {ni['model_seconds']:.1f} s)", f"<= {GOALS['nightly_s']} s",
                  _mark(ni["seconds"] <= GOALS["nightly_s"]), _load(ni)))
+    rows.append(("  peak RSS, process tree", f"{ni['peak_rss_mb']:,.0f} MB", mem_goal,
+                 _mark(ni["peak_rss_mb"] <= GOALS["peak_rss_mb"]), ""))
+    if "validate_calls" in r:
+        va = r["validate_calls"]
+        rows.append(("validate --source calls (scratch warehouse)", f"{va['seconds']:.1f} s, {va['peak_rss_mb']:,.0f} MB",
+                     f"<= {GOALS['validate_s']} s", _mark(va["seconds"] <= GOALS["validate_s"]), _load(va)))
     if "nightly_half" in r:
         nh = r["nightly_half"]
         ratio = ni["seconds"] / nh["seconds"]
