@@ -419,31 +419,34 @@ def _read_csv_group(con, source: Source, group: list[_Pending]) -> set[str]:
         p.landed.rows_rejected = len(rejected_at.get(path, []))
         p.landed.rows_read = p.landed.max_row = n_ok + p.landed.rows_rejected
 
-    # File row numbers: the n-th accepted record of a file, unless rejects sit before it.
+    # File row numbers: the n-th accepted record of a file (read_csv keeps the
+    # files' order and each file's record order, so it is the record's place
+    # after the file's first), moved past any rejects that sit before it. The
+    # numbering is a join with each file's first rowid, not a sort.
     con.execute("""
-        CREATE OR REPLACE TEMP TABLE _numbered AS
-        SELECT f.*, m._name, m._seq, row_number() OVER (PARTITION BY f._path ORDER BY f.rowid) AS _row
-        FROM _file_raw f JOIN seq_of m USING (_path)
+        CREATE OR REPLACE TEMP TABLE _file_first AS
+        SELECT f._path, m._name, m._seq, min(f.rowid) AS _first, max(f.rowid) - min(f.rowid) + 1 = count(*) AS _whole
+        FROM _file_raw f JOIN seq_of m USING (_path) GROUP BY ALL
     """)
-    for path, recs in rejected_at.items():
-        n_ok = counts.get(path, 0)
-        taken = np.array(recs, dtype=np.int64)
-        rows = np.setdiff1d(np.arange(1, n_ok + len(recs) + 1, dtype=np.int64), taken)[:n_ok]
-        rowmap = pd.DataFrame({"_pos": np.arange(1, n_ok + 1, dtype=np.int64), "_new": rows})  # noqa: F841
-        con.execute("UPDATE _numbered SET _row = m._new FROM rowmap m WHERE _numbered._path = ? AND _numbered._row = m._pos",
-                    [path])
-
+    if con.execute("SELECT bool_and(_whole) FROM _file_first").fetchone()[0] is False:
+        position = "row_number() OVER (PARTITION BY f._path ORDER BY f.rowid)"  # files interleaved: sort
+    else:
+        position = "f.rowid - m._first + 1"
+    numbered = (f"(SELECT f.*, m._name, m._seq, {position} AS _row "
+                "FROM _file_raw f JOIN _file_first m USING (_path))")
     known, questions = first.known, first.questions
     select_cols = ", ".join((f"c{known[c]}" if c in known else "NULL") for c in source.column_names)
     con.execute(f"""
         INSERT INTO {RAW_TABLE}
-        SELECT _name, _row, _seq * {ROWS_PER_FILE_ID} + _row, {select_cols} FROM _numbered
+        SELECT _name, _row, _seq * {ROWS_PER_FILE_ID} + _row, {select_cols} FROM {numbered}
     """)
     if questions:
         unpivot = " UNION ALL ".join(
             f"SELECT _seq * {ROWS_PER_FILE_ID} + _row AS _rid, {sql_str(q)} AS question_id, c{i} AS answer "
-            f"FROM _numbered" for q, i in questions.items())
+            f"FROM {numbered}" for q, i in questions.items())
         con.execute(f"INSERT INTO {ANSWERS_TABLE} SELECT * FROM ({unpivot}) WHERE answer IS NOT NULL AND trim(answer) <> ''")
+    for path, recs in rejected_at.items():
+        _renumber_past_rejects(con, by_path[path], counts.get(path, 0), recs)
     broken_quotes = set()
     for path, rec, error_type, msg, raw_text, line_at in rejects:
         p = by_path[path]
@@ -455,8 +458,24 @@ def _read_csv_group(con, source: Source, group: list[_Pending]) -> set[str]:
         con.execute(f"INSERT INTO {REJECTS_TABLE} VALUES (?, ?, ?, ?, ?)",
                     [p.path.name, rec, error_type, reason, _cut(raw_text, p.open_path, line_at)])
     con.execute("DROP TABLE IF EXISTS _rej; DROP TABLE IF EXISTS _rej_scan; DROP TABLE IF EXISTS _file_raw; "
-                "DROP TABLE IF EXISTS _numbered")
+                "DROP TABLE IF EXISTS _file_first")
     return broken_quotes
+
+
+def _renumber_past_rejects(con, p: _Pending, n_ok: int, rejected: list[int]) -> None:
+    """A file with records DuckDB could not split: its k-th landed record is the
+    k-th record number not taken by a reject (rejects keep their own numbers)."""
+    taken = np.array(rejected, dtype=np.int64)
+    rows = np.setdiff1d(np.arange(1, n_ok + len(rejected) + 1, dtype=np.int64), taken)[:n_ok]
+    moved = rows != np.arange(1, n_ok + 1, dtype=np.int64)
+    if not moved.any():
+        return
+    old_rid = row_id(p.seq, 0) + np.arange(1, n_ok + 1, dtype=np.int64)[moved]
+    rowmap = pd.DataFrame({"_old": old_rid, "_new_row": rows[moved],  # noqa: F841 - read by name below
+                           "_new": row_id(p.seq, 0) + rows[moved]})
+    con.execute(f"UPDATE {RAW_TABLE} SET _row = m._new_row, _rid = m._new FROM rowmap m "
+                f"WHERE {RAW_TABLE}._rid = m._old")
+    con.execute(f"UPDATE {ANSWERS_TABLE} SET _rid = m._new FROM rowmap m WHERE {ANSWERS_TABLE}._rid = m._old")
 
 
 def _plain_reader_error(error: Exception) -> str:

@@ -85,7 +85,7 @@ def control_character_error(col: str, only: str = "") -> str:
 
 
 def build_typed_table_sql(source: Source, control_byte_files: list[str] | None = None) -> str:
-    """SQL creating TYPED_TABLE from RAW_TABLE: typed columns plus `_errors`.
+    """SQL creating TYPED_TABLE from RAW_TABLE: the key, typed columns and `_errors`.
 
     `control_byte_files`: the files in which the reader found a control byte;
     only their values are searched for one (None: every file's)."""
@@ -107,11 +107,15 @@ def build_typed_table_sql(source: Source, control_byte_files: list[str] | None =
     key_parts = ", ".join(_v(k) for k in source.key)
     key_null = " OR ".join(f"{_v(k)} IS NULL" for k in source.key)
     key = f"CASE WHEN {key_null} THEN NULL ELSE concat_ws('|', {key_parts}) END"
-    raw_json = "to_json({" + ", ".join(f"'{c}': \"{c}\"" for c in source.column_names) + "})"
     return f"""
         CREATE OR REPLACE TEMP TABLE {TYPED_TABLE} AS
         SELECT _file, _row, _rid, {key} AS _key, {', '.join(typed_cols)},
-               list_filter([{', '.join(errors)}], lambda x: x IS NOT NULL) AS _errors,
-               {raw_json} AS _raw
+               list_filter([{', '.join(errors)}], lambda x: x IS NOT NULL) AS _errors
         FROM {RAW_TABLE}
     """
+
+
+def raw_record_sql(source: Source, alias: str) -> str:
+    """A landed record as delivered (its text values as JSON), for the quarantine.
+    Built only for the rows quarantined, from RAW_TABLE (alias), not for every row typed."""
+    return "to_json({" + ", ".join(f"'{c}': {alias}.\"{c}\"" for c in source.column_names) + "})"

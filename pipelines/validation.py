@@ -49,6 +49,9 @@ from pipelines.safe_text import html_text
 SEVERITIES = ("critical", "warning", "info")
 ACTIONS = ("refuse_file", "quarantine_rows", "flag")
 FRAMES = ("rows", "answers")
+# The suite parameter for "now" (the run's start), for checks that a record is not
+# dated in the future. Never part of a fingerprint: an outcome it decides is never kept.
+RUN_STARTED_AT = "run_started_at"
 
 
 class SuiteError(ValueError):
@@ -162,7 +165,7 @@ def load_suite(source: str, directory: Path | None = None) -> Suite:
     return Suite(source, path, checks, fingerprint)
 
 
-# Columns of the frames a critical check can look at (ingest.py builds them).
+# Columns of the frames a critical check can look at (chunk_checks builds them).
 ROW_COLUMNS = ("_file", "_row", "_rid")
 ANSWER_COLUMNS = ("_rid", "question_id", "answer", "question_answer")
 
@@ -184,7 +187,7 @@ def _check_runnable(check: Check, columns: tuple[str, ...] | None, where: str) -
     here (its columns exist, its regular expressions compile, its row_condition
     parses and names real columns). What only the data can show (a condition
     that cannot compare a timestamp with a number) is caught when it runs, and
-    then holds back the files it guards (ingest._act_on_results)."""
+    then holds back the files it guards (chunk_checks.act_on_results)."""
     kw = check.config["kwargs"]
     if columns is not None:
         named = [kw.get(k) for k in ("column", "column_A", "column_B")] + list(kw.get("column_list") or [])

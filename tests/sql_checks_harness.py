@@ -31,7 +31,7 @@ def land(con, source: Source, paths: list[Path], parameters: dict) -> dict[str, 
     create_staging_tables(con, source)
     landed, _, _ = land_files(con, source, _raw_files(source, paths), set(parameters.get("question_ids", [])))
     con.execute(build_typed_table_sql(source, [n for n, lf in landed.items() if lf.has_control_bytes]))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {ROWS} AS SELECT * EXCLUDE (_errors, _raw, _key) "
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {ROWS} AS SELECT * EXCLUDE (_errors, _key) "
                 f"FROM {TYPED_TABLE} WHERE len(_errors) = 0 ORDER BY _rid")
     frames = {"rows": ROWS}
     if source.question_columns:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import ingest, settings
+from pipelines import chunk_checks, settings
 from tests.helpers import assert_same_marts, mart, run_pipeline, write_extract
 from tests.test_hostile_failsafe import PHONE, call, edit_check
 from tests.test_hostile_inputs import build_landing_zone
@@ -34,7 +34,7 @@ def both_engines(tmp_path_factory):
             mp.setenv("CX_CHECKS_ENGINE", engine)
             marts, state = root / f"marts_{engine}", root / f"state_{engine}"
             if engine == "sql":  # the rows stay in DuckDB: GX on pandas is never handed a whole frame
-                mp.setattr(ingest, "_run_checks_safely", _not_called)
+                mp.setattr(chunk_checks, "run_checks_safely", _not_called)
             out[engine] = (run_pipeline(raw, marts, state), marts)
     return out
 
@@ -137,7 +137,7 @@ def test_a_failure_of_the_sql_path_as_a_whole_is_answered_by_gx(tmp_path, suites
 def test_when_neither_path_can_run_the_checks_everything_they_guard_is_held_back(tmp_path, suites, monkeypatch):
     import pipelines.checks_sql as checks_sql
 
-    real_run_checks = ingest.run_checks
+    real_run_checks = chunk_checks.run_checks
 
     def broken(*args, **kwargs):
         raise RuntimeError("broken")
@@ -150,7 +150,7 @@ def test_when_neither_path_can_run_the_checks_everything_they_guard_is_held_back
     raw, marts, state = tmp_path / "raw", tmp_path / "marts", tmp_path / "state"
     _phone_night(raw)
     monkeypatch.setattr(checks_sql, "run_checks_sql", broken)
-    monkeypatch.setattr(ingest, "run_checks", gx_broken_on_rows)
+    monkeypatch.setattr(chunk_checks, "run_checks", gx_broken_on_rows)
     assert run_pipeline(raw, marts, state) == 0
     assert mart(marts, "fct_calls_monthly")["offered"].sum() == 0
     refused = mart(marts, "dq_refused_files", "source = 'calls'").set_index("file_name")["reason"].to_dict()

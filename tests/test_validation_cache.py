@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from pipelines import ingest, settings
+from pipelines import chunk_checks, settings
 from tests.helpers import HASH_A, HASH_B, assert_same_marts, mart, run_pipeline, write_extract
 
 
@@ -34,7 +34,7 @@ def gx_calls(monkeypatch):
     import pipelines.checks_sql as checks_sql
 
     calls = []
-    real, real_sql = ingest.run_checks, checks_sql.run_checks_sql
+    real, real_sql = chunk_checks.run_checks, checks_sql.run_checks_sql
 
     def counting(checks, frame, *a, **k):
         if checks and checks[0].frame in ("rows", "answers"):
@@ -46,7 +46,7 @@ def gx_calls(monkeypatch):
             calls.append(con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0])
         return real_sql(con, checks, relation, *a, **k)
 
-    monkeypatch.setattr(ingest, "run_checks", counting)
+    monkeypatch.setattr(chunk_checks, "run_checks", counting)
     monkeypatch.setattr(checks_sql, "run_checks_sql", counting_sql)
     return calls
 

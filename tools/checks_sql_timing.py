@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     create_staging_tables(con, source)
     landed, _, _ = land_files(con, source, files, set(parameters.get("question_ids", [])))
     con.execute(build_typed_table_sql(source, [n for n, lf in landed.items() if lf.has_control_bytes]))
-    con.execute(f"CREATE TEMP TABLE {ROWS} AS SELECT * EXCLUDE (_errors, _raw, _key) FROM {TYPED_TABLE} "
+    con.execute(f"CREATE TEMP TABLE {ROWS} AS SELECT * EXCLUDE (_errors, _key) FROM {TYPED_TABLE} "
                 "WHERE len(_errors) = 0")
     rows = con.execute(f"SELECT count(*) FROM {ROWS}").fetchall()[0][0]
 

@@ -66,7 +66,7 @@ def _short(func: str, file: str) -> str:
 
 # Where to split the pipeline's time: the run's phases, then each source's ingest steps.
 BREAKDOWNS = ("pipelines/commands/run.py:_run_locked", "pipelines/ingest.py:ingest_source",
-              "pipelines/ingest.py:_process_chunk")
+              "pipelines/ingest.py:_ingest_chunk")
 
 
 def _package(func: str, file: str) -> str:

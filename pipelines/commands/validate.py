@@ -13,10 +13,10 @@ from pathlib import Path
 
 from pipelines import warehouse
 from pipelines.contract import SOURCE_NAMES, load_sources
-from pipelines.ingest import RUN_STARTED_AT, ingest_source
 from pipelines.reference import Reference, ReferenceError
 from pipelines.settings import DEFAULT_RAW_DIR
-from pipelines.validation import SuiteError, check_parameters, load_suite
+from pipelines.validate_source import validate_source
+from pipelines.validation import RUN_STARTED_AT, SuiteError, check_parameters, load_suite
 
 EXIT_CLEAN, EXIT_FAILURES, EXIT_BAD_SUITE = 0, 1, 2
 
@@ -75,8 +75,7 @@ def run(args: argparse.Namespace) -> int:
         warehouse.ensure_schema(con)
         failures = 0
         for source in sources:
-            report = ingest_source(con, load_sources()[source], raw_dir, ref, "validate", log=lambda *a: None,
-                                   only_files=only_files, dry_run=True)
+            report = validate_source(con, load_sources()[source], raw_dir, ref, only_files=only_files)
             if report.suite_error:
                 if report.suite_error not in bad_suites:  # found only once the data was read
                     print(f"UNUSABLE SUITE  {report.suite_error}")
