@@ -100,8 +100,8 @@ def check_chunk(con: duckdb.DuckDBPyConnection, source: Source, suite: Suite, fi
         con.execute("INSERT INTO chunk_recorded_files SELECT unnest(?::VARCHAR[])", [sorted(recorded)])
     not_recorded = "_file NOT IN (SELECT file_name FROM chunk_recorded_files)"
     # The rows to check are a view of the typed rows, not a copy: each engine reads
-    # them where they lie. pandas holds only what acting on the results needs
-    # (each row id's file and row number). Survey answers (a few thousand rows)
+    # them where they lie; only failing row ids come back to Python, and their file
+    # and row number are worked out from the id (RowIds). Survey answers (a few thousand rows)
     # are kept in order as a table, so every engine sees them in one order.
     con.execute(f"""CREATE OR REPLACE TEMP VIEW {CHECK_RELATIONS['rows']} AS
         SELECT * EXCLUDE (_errors, _key) FROM {TYPED_TABLE}
